@@ -1,0 +1,3 @@
+from rejectscan.cli import main
+
+main()

@@ -1,0 +1,84 @@
+"""One exception root; each subclass carries the exit status the CLI maps it to.
+
+Messages are written for the user: one line that says what went wrong and what to do next.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class ExitStatus(enum.IntEnum):
+    """Exit codes, named once here and listed in the README."""
+
+    OK = 0  # done, rejections found or not
+    INPUT_UNREADABLE = 1  # some input could not be read; the rest was processed
+    USAGE = 2  # bad option, invalid config or invalid patterns
+    CONNECT = 3  # cannot connect, authenticate or verify TLS
+    STORE = 4  # the state database is busy or damaged
+
+
+class RejectscanError(Exception):
+    """Root of every error rejectscan reports to the user."""
+
+    status: ExitStatus = ExitStatus.USAGE
+
+
+class UsageError(RejectscanError):
+    status = ExitStatus.USAGE
+
+
+class ConfigError(RejectscanError):
+    status = ExitStatus.USAGE
+
+
+class PatternError(RejectscanError):
+    """A pattern file is invalid; the message names the file and the key."""
+
+    status = ExitStatus.USAGE
+
+    def __init__(self, file: str, key: str, problem: str) -> None:
+        self.file, self.key, self.problem = file, key, problem
+        super().__init__(f"{file}: {key}: {problem}")
+
+
+class InputError(RejectscanError):
+    """One input cannot be read or is not mail; the others are still analysed."""
+
+    status = ExitStatus.INPUT_UNREADABLE
+
+    def __init__(self, source: str, problem: str) -> None:
+        self.source, self.problem = source, problem
+        super().__init__(f"{source}: {problem}")
+
+
+class NotMailError(InputError):
+    pass
+
+
+class ConnectError(RejectscanError):
+    status = ExitStatus.CONNECT
+
+
+class TLSVerifyError(ConnectError):
+    pass
+
+
+class LoginError(ConnectError):
+    pass
+
+
+class FolderMissingError(ConnectError):
+    pass
+
+
+class StoreError(RejectscanError):
+    status = ExitStatus.STORE
+
+
+class StoreBusyError(StoreError):
+    pass
+
+
+class StoreDamagedError(StoreError):
+    pass

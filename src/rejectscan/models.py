@@ -1,0 +1,157 @@
+"""The values that flow between the steps of the pipeline. All frozen: a step returns new values."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+class Kind(str, enum.Enum):
+    SUBMISSION = "submission"
+    REJECTION = "rejection"
+    APPROVAL = "approval"
+    SUSPENSION = "suspension"
+    OTHER = "other"
+
+
+class Label(str, enum.Enum):
+    AUTOMATED = "automated"
+    HUMAN = "human-reviewed"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class RawMessage:
+    """Bytes as found, and where: a path, path:index in an mbox, or folder/uid on a server."""
+
+    data: bytes
+    source: str
+    in_container: bool = False  # from an mbox/Maildir/folder/IMAP: reported only if it concerns a platform
+    internaldate: datetime | None = None  # IMAP INTERNALDATE, when the source has one
+
+
+@dataclass(frozen=True)
+class Received:
+    """One Received hop: who recorded it and when."""
+
+    by: str
+    at: datetime | None
+
+
+@dataclass(frozen=True)
+class ParsedMail:
+    """What parse() read from one message; never raises on bad mail, defects say what was odd."""
+
+    from_name: str
+    from_addr: str
+    subject: str
+    message_id: str
+    date_header: str
+    text: str  # text/plain, or the HTML part turned into text
+    received: tuple[Received, ...] = ()
+    auth_results: tuple[str, ...] = ()
+    attached: tuple["ParsedMail", ...] = ()  # message/rfc822 parts, parsed the same way
+    defects: tuple[str, ...] = ()
+    return_path: str = ""
+
+
+@dataclass(frozen=True)
+class Original:
+    """The message the platform sent, possibly found inside one or more forwards."""
+
+    from_name: str
+    from_addr: str
+    subject: str
+    body: str
+    forwarded: bool
+    via: str  # "direct", "attached message", or the inline forward style that was recognised
+    date_header: str = ""  # an RFC 5322 Date header (direct mail or attached message)
+    date_text: str = ""  # a date as a mail client wrote it inside an inline forward
+    date_languages: tuple[str, ...] = ()  # languages implied by the forward's labels
+    date_order: str = ""  # "DMY"/"MDY" when the forward's style implies one
+    forwarded_by: str = ""  # the outer sender, when forwarded
+    mail: ParsedMail | None = None  # the parsed message carrying the original's own headers
+
+
+@dataclass(frozen=True)
+class Timestamp:
+    """A point in time and which clock it came from; value is None when nothing could be read."""
+
+    value: datetime | None
+    source: str
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Authenticity:
+    authentic: bool | None
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One piece of evidence: which way it points, how strongly, and the text that showed it."""
+
+    id: str
+    direction: str  # "automated", "human" or "neutral"
+    weight: float
+    description: str
+    matched: str = ""
+    score: float | None = None  # fuzzy match score 0-100 when it was a fuzzy phrase match
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    platform: str | None
+    kind: Kind
+    template: str | None
+    template_description: str = ""
+    evidence: tuple[Evidence, ...] = ()
+    advice_ids: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # e.g. "unrecognised wording"
+
+
+@dataclass(frozen=True)
+class Submission:
+    at: datetime
+    platform: str | None  # None: applies to every platform (--submitted-at)
+    source: str  # "--submitted-at", "email <source>", "recorded with `rejectscan submitted`"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    label: Label
+    confidence: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AdviceItem:
+    id: str
+    title: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Everything learned about one message before pairing and judgement."""
+
+    source: str
+    message_id: str
+    original: Original
+    sent_at: Timestamp
+    authenticity: Authenticity
+    match: MatchResult
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Report:
+    """The final word on one message, ready to render."""
+
+    facts: Facts
+    submission: Submission | None = None
+    delay_seconds: int | None = None
+    verdict: Verdict | None = None
+    advice: tuple[AdviceItem, ...] = field(default_factory=tuple)
