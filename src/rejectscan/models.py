@@ -81,6 +81,7 @@ class Timestamp:
     value: datetime | None
     source: str
     notes: tuple[str, ...] = ()
+    precision_seconds: int = 1  # 60 when the clock showed no seconds (most inline forwards)
 
 
 @dataclass(frozen=True)

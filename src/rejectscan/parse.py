@@ -10,10 +10,13 @@ number of parts and the nesting depth walked are limited, so a 20 MB attachment 
 from __future__ import annotations
 
 import email
+import email.header
 import email.message
+import email.parser
 import email.utils
 import logging
 import re
+from dataclasses import replace
 from datetime import datetime
 
 from rejectscan.errors import NotMailError
@@ -40,8 +43,14 @@ def parse_message(data: bytes, source: str) -> ParsedMail:
         raise NotMailError(source, "is a binary file, not an email")
     try:
         msg = email.message_from_bytes(data)
-    except (RecursionError, MemoryError) as exc:  # pragma: no cover - stdlib parser is iterative
-        raise NotMailError(source, f"cannot be parsed ({type(exc).__name__})") from None
+    except RecursionError:
+        # The stdlib parser recurses per multipart level: a hostile message nests thousands deep.
+        msg = email.parser.BytesParser().parsebytes(data, headersonly=True)
+        if not any(msg.get(h) is not None for h in _MAIL_HEADERS):
+            raise NotMailError(source, "is not an email (no mail headers found)") from None
+        msg.set_payload("")
+        mail = _parse_object(msg, depth=0)
+        return replace(mail, defects=mail.defects + ("MIME structure nested too deeply; only the headers were read",))
     if not any(msg.get(h) is not None for h in _MAIL_HEADERS):
         raise NotMailError(source, "is not an email (no mail headers found)")
     return _parse_object(msg, depth=0)

@@ -40,6 +40,7 @@ _NUMERIC_DATE = re.compile(
     r"^\D{0,20}?(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4}),?\s+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?"
     r"\s*([AaPp]\.?[Mm]\.?)?")
 _INVISIBLE = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\ufeff": None})
+_HAS_SECONDS = re.compile(r"\d{1,2}[:.]\d{2}[:.]\d{2}")
 _DATEPARSER_LANGS = {
     "en", "de", "fr", "es", "pt", "it", "nl", "da", "nb", "sv", "pl", "cs", "sk", "hr", "fi", "hu",
     "ro", "tr", "ru", "uk", "et", "ja", "zh", "ko",
@@ -100,7 +101,8 @@ def _forwarded_sent_at(original: Original, outer: ParsedMail | None,
                      "has no Date header; assumed UTC")
     if outer_date is not None and value - outer_date > CLOCK_TOLERANCE:
         notes.append(_disagreement("the forwarded date", value, "the forward was sent", outer_date))
-    return Timestamp(value, source, tuple(notes))
+    precision = 1 if _HAS_SECONDS.search(original.date_text) else 60
+    return Timestamp(value, source, tuple(notes), precision_seconds=precision)
 
 
 def parse_rfc5322(value: str) -> datetime | None:

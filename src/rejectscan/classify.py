@@ -1,0 +1,98 @@
+"""Who rejected the profile? Pure: the article's rules applied to timing and evidence.
+
+- within about a minute of submitting: the bots (confidence falls as the delay grows);
+- about 48 hours or more: the support team, whatever the template says;
+- in between, or with no submission time: the evidence decides (templates and signals), or
+  `unknown` with the reason. Stock wording alone never makes `human-reviewed`.
+"""
+
+from __future__ import annotations
+
+from rejectscan.models import Evidence, Label, MatchResult, Verdict
+from rejectscan.patterns import Timing
+
+
+def classify(match: MatchResult, delay_seconds: int | None, timing: Timing,
+             precision_seconds: int = 1) -> Verdict:
+    automated = [e for e in match.evidence if e.direction == "automated" and e.weight > 0]
+    human = [e for e in match.evidence if e.direction == "human" and e.weight > 0]
+    auto_score = sum(e.weight for e in automated)
+    human_score = sum(e.weight for e in human)
+    evidence_reasons = [_describe(e) for e in (*automated, *human)]
+    evidence_reasons += [_describe(e) for e in match.evidence if e.direction == "neutral" and e.weight == 0 and e.score]
+    if delay_seconds is not None and delay_seconds <= timing.bot_fade_seconds:
+        return _bots(delay_seconds, human_score, timing, evidence_reasons, precision_seconds)
+    if delay_seconds is not None and delay_seconds >= timing.human_min_seconds:
+        confidence = 0.8 + (0.1 if human_score > 0 else 0.0) - (0.1 if auto_score >= timing.automated_evidence_min else 0.0)
+        reasons = [f"rejected {duration(delay_seconds)} after you submitted: about 48 hours or more "
+                   "is the support team's pace, not the bots'"]
+        if auto_score >= timing.automated_evidence_min:
+            reasons.append("the wording is stock text, but a person can send stock text too; the delay decides")
+        return Verdict(Label.HUMAN, round(confidence, 2), tuple(reasons + evidence_reasons))
+    if delay_seconds is None:
+        timing_reason = "no submission time is known, so the delay cannot be measured (run `rejectscan submitted` when you click Submit, or pass --submitted-at)"
+        cap = 0.7
+    else:
+        timing_reason = (f"rejected {duration(delay_seconds)} after you submitted: between the bots' minute "
+                         "and the support team's 48 hours, timing alone does not decide")
+        cap = 0.8
+    if human_score >= timing.human_evidence_min and human_score > auto_score:
+        confidence = min(cap, 0.55 + 0.15 * (human_score - timing.human_evidence_min) + 0.1)
+        return Verdict(Label.HUMAN, round(confidence, 2), tuple([timing_reason] + evidence_reasons))
+    if auto_score >= timing.automated_evidence_min and auto_score > human_score:
+        confidence = min(cap, 0.5 + 0.15 * (auto_score - timing.automated_evidence_min) + 0.05)
+        return Verdict(Label.AUTOMATED, round(confidence, 2), tuple([timing_reason] + evidence_reasons))
+    if evidence_reasons:
+        why = "the evidence is too weak or points both ways"
+    elif match.notes:
+        why = "the wording is not one we know"
+    else:
+        why = "the email carries no sign of either reviewer"
+    return Verdict(Label.UNKNOWN, 0.0, tuple([timing_reason, why] + evidence_reasons))
+
+
+def _bots(delay: int, human_score: float, timing: Timing, evidence_reasons: list[str],
+          precision: int) -> Verdict:
+    if delay < precision <= timing.bot_window_seconds:
+        confidence = 0.9
+        reasons = ["rejected within the minute you submitted (the copy shows no seconds): "
+                   "no person reviews a profile that fast"]
+    elif delay <= timing.bot_window_seconds:
+        confidence = 0.95
+        reasons = [f"rejected {duration(delay)} after you submitted: no person reviews a profile that fast"]
+    else:
+        span = max(1, timing.bot_fade_seconds - timing.bot_window_seconds)
+        confidence = 0.9 - 0.3 * (delay - timing.bot_window_seconds) / span
+        reasons = [f"rejected {duration(delay)} after you submitted: quick enough for the bots, "
+                   "slower than their usual minute"]
+    if human_score >= timing.human_evidence_min:
+        confidence -= 0.2
+        reasons.append("it carries signs of a person, but the timing says a program decided")
+    return Verdict(Label.AUTOMATED, round(max(confidence, 0.4), 2), tuple(reasons + evidence_reasons))
+
+
+def _describe(e: Evidence) -> str:
+    quoted = e.matched if len(e.matched) <= 70 else e.matched[:67].rstrip() + "..."
+    if e.score is not None:
+        score = "" if e.score >= 100 else f", {e.score:.0f}% match"
+        kind = "stock wording" if e.direction != "human" else "wording"
+        return f"{kind} '{quoted}' ({e.description}{score})"
+    return f"{e.description}: '{quoted}'" if quoted else e.description
+
+
+def duration(seconds: int) -> str:
+    """38 -> '38 seconds', 7500 -> '2 hours 5 minutes', 190000 -> '2 days 4 hours'."""
+    seconds = int(seconds)
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
+    if seconds < 600:
+        rest = seconds - minutes * 60
+        return f"{minutes} minute{'s' if minutes != 1 else ''}" + (f" {rest} seconds" if rest else "")
+    if seconds < 3600:
+        return f"{minutes} minutes"
+    if seconds < 86400:
+        rest = minutes - hours * 60
+        return f"{hours} hour{'s' if hours != 1 else ''}" + (f" {rest} minutes" if rest else "")
+    rest = hours - days * 24
+    return f"{days} day{'s' if days != 1 else ''}" + (f" {rest} hour{'s' if rest != 1 else ''}" if rest else "")

@@ -1,0 +1,164 @@
+"""What is this email? Platform, kind, template and signals, each with the text that showed it.
+
+Pure: an Original and a PatternSet in, a MatchResult out. Words alone do not make a platform
+email: the sender decides the platform (its own domains, or a lookalike pretending to be it),
+and a message from anyone else is `other` even if it quotes a rejection word for word.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rejectscan.models import Evidence, Kind, MatchResult, Original
+from rejectscan.patterns import Platform, PatternSet, Signal, Template, normalise
+
+MAX_MATCH_CHARS = 30_000  # notifications are short; a huge body is read from its start
+_INVISIBLE = str.maketrans({"\u00a0": " ", "\u202f": " ", "\ufeff": "", "\u200b": "", "\r": ""})
+_QUOTE_MARKERS = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
+
+
+@dataclass(frozen=True)
+class PlatformGuess:
+    platform: Platform | None
+    relation: str  # "sender" (its own domain), "lookalike" (pretends to be it) or "none"
+    reason: str
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The text in the two forms matching needs: casefolded for phrases, as written for regexes."""
+
+    normal: str
+    clean: str
+    subject: str
+    from_addr: str
+    from_name: str
+
+
+def prepare(original: Original) -> Prepared:
+    body = (original.body or "")[:MAX_MATCH_CHARS]
+    clean = _QUOTE_MARKERS.sub("", body.translate(_INVISIBLE))
+    return Prepared(normal=normalise((original.subject or "") + "\n" + body), clean=clean,
+                    subject=original.subject or "", from_addr=original.from_addr or "",
+                    from_name=original.from_name or "")
+
+
+def identify_platform(from_addr: str, from_name: str, patterns: PatternSet) -> PlatformGuess:
+    """The platform the sender is, or pretends to be."""
+    domain = from_addr.rsplit("@", 1)[1].lower() if "@" in from_addr else ""
+    for platform in patterns.platforms:
+        if domain and any(domain == d or domain.endswith("." + d) for d in platform.domains):
+            return PlatformGuess(platform, "sender", f"sent from {domain}, one of {platform.name}'s domains")
+    for platform in patterns.platforms:
+        for token in platform.lookalike_tokens:
+            if domain and token in domain:
+                return PlatformGuess(platform, "lookalike",
+                                     f"the sender's domain {domain} only looks like {platform.name}'s "
+                                     f"({', '.join(platform.domains[:3])})")
+        name = from_name.casefold()
+        if name and any(re.search(rf"(?<![\w.]){re.escape(t)}(?![\w])", name)
+                        for t in (platform.name.casefold(), *platform.lookalike_tokens)):
+            where = domain or "no address"
+            return PlatformGuess(platform, "lookalike",
+                                 f"the sender calls itself {from_name!r} but writes from {where}, "
+                                 f"not from {platform.name}'s domains")
+    return PlatformGuess(None, "none", "")
+
+
+def match(original: Original, patterns: PatternSet) -> tuple[MatchResult, PlatformGuess]:
+    guess = identify_platform(original.from_addr, original.from_name, patterns)
+    text = prepare(original)
+    if guess.platform is None:
+        notes = ()
+        quoted = _best_template(text, [t for p in patterns.platforms for t in p.templates], patterns)
+        if quoted is not None:
+            notes = (f"quotes {quoted[0].platform} wording ({quoted[0].id}) but was not sent by the platform",)
+        return MatchResult(platform=None, kind=Kind.OTHER, template=None, notes=notes), guess
+    platform = guess.platform
+    signals = tuple(evaluate_signals(text, (*patterns.signals, *platform.signals)))
+    best = _best_template(text, list(platform.templates), patterns)
+    if best is not None:
+        template, hits = best
+        evidence = tuple(
+            Evidence(id=template.id, direction=template.direction, weight=template.weight if i == 0 else 0.0,
+                     description=template.description, matched=matched, score=score)
+            for i, (matched, score) in enumerate(hits))
+        return MatchResult(platform=platform.id, kind=template.kind, template=template.id,
+                           template_description=template.description, evidence=evidence + signals,
+                           advice_ids=template.advice), guess
+    cue = next((c for c in platform.rejection_cues if c in text.normal), None)
+    if cue is not None:
+        return MatchResult(
+            platform=platform.id, kind=Kind.REJECTION, template=None, evidence=signals,
+            notes=(f"unrecognised wording: it reads like a rejection ({cue!r}) but matches no known "
+                   f"{platform.name} template; please report it so the patterns can learn it",)), guess
+    return MatchResult(platform=platform.id, kind=Kind.OTHER, template=None, evidence=signals), guess
+
+
+def template_hits(text: Prepared, template: Template, min_score: float) -> list[tuple[str, float | None]]:
+    """(matched text, fuzzy score or None for a regex) for every phrase and regex that hits."""
+    hits: list[tuple[str, float | None]] = []
+    for phrase in template.phrases:
+        found = phrase_hit(phrase, text.normal, min_score)
+        if found is not None:
+            hits.append(found)
+    for regex in template.regexes:
+        m = regex.search(text.subject + "\n" + text.clean)
+        if m:
+            hits.append((m.group(0), None))
+    return hits
+
+
+def phrase_hit(phrase: str, normal_text: str, min_score: float) -> tuple[str, float] | None:
+    """Exact, else fuzzy (rapidfuzz partial ratio) so small rewordings still match."""
+    if phrase in normal_text:
+        return phrase, 100.0
+    if len(phrase) < 12:
+        return None  # short phrases fuzz into false hits
+    from rapidfuzz import fuzz  # lazy: only when exact matching failed
+
+    found = fuzz.partial_ratio_alignment(phrase, normal_text, score_cutoff=min_score)
+    if found is None:
+        return None
+    return normal_text[found.dest_start:found.dest_end], round(found.score, 1)
+
+
+def _best_template(text: Prepared, templates: list[Template], patterns: PatternSet):
+    best = None
+    best_score = 0.0
+    for template in templates:
+        hits = template_hits(text, template, patterns.timing.fuzzy_min_score)
+        if len(hits) < template.min_hits:
+            continue
+        score = sum(len(matched) * (s or 100.0) for matched, s in hits)
+        if score > best_score:
+            best, best_score = (template, hits), score
+    return best
+
+
+def evaluate_signals(text: Prepared, signals) -> list[Evidence]:
+    found = []
+    for signal in signals:
+        hit = signal_hit(signal, text)
+        if hit is not None:
+            found.append(Evidence(id=signal.id, direction=signal.direction, weight=signal.weight,
+                                  description=signal.description, matched=hit))
+    return found
+
+
+def signal_hit(signal: Signal, text: Prepared) -> str | None:
+    target = {"body": text.clean, "from": text.from_addr, "from_name": text.from_name,
+              "subject": text.subject}[signal.field]
+    normal = text.normal if signal.field == "body" else normalise(target)
+    for phrase in signal.phrases:
+        if phrase in normal:
+            return phrase
+    for regex in signal.regexes:
+        for n, m in enumerate(regex.finditer(target)):
+            if n >= 20:
+                break
+            matched = m.group(0).strip()
+            if not any(word in normalise(matched) for word in signal.unless):
+                return matched
+    return None

@@ -1,0 +1,95 @@
+"""The forward reader on its own: separators, labels, replies, nesting, addresses."""
+
+from __future__ import annotations
+
+import pytest
+
+from rejectscan.forwards import find_inline_forward, split_address, strip_subject_prefixes, unwrap
+from rejectscan.models import ParsedMail
+
+
+def mail(text: str, subject: str = "Fwd: x", sender: str = "me@example.org") -> ParsedMail:
+    return ParsedMail(from_name="Me", from_addr=sender, subject=subject, message_id="", date_header=
+                      "Wed, 25 Nov 2026 08:00:00 +0100", text=text)
+
+
+@pytest.mark.parametrize("value, name, addr", [
+    ("John Doe <john.doe@acme.com>", "John Doe", "john.doe@acme.com"),
+    ("John Doe [mailto:john.doe@acme.com]", "John Doe", "john.doe@acme.com"),
+    ('"\'John Doe\'" <john.doe@acme.com>', "John Doe", "john.doe@acme.com"),
+    ("« John Doe » <john.doe@acme.com>", "John Doe", "john.doe@acme.com"),
+    ("John Doe (john.doe@acme.com)", "John Doe", "john.doe@acme.com"),
+    ("john.doe@acme.com", "", "john.doe@acme.com"),
+    ("Upwork <DoNotReply@Upwork.com>", "Upwork", "donotreply@upwork.com"),
+])
+def test_split_address(value, name, addr):
+    assert split_address(value) == (name, addr)
+
+
+def test_subject_prefixes_stack():
+    assert strip_subject_prefixes("Fwd: Fw: RE: WG: Your profile") == "Your profile"
+    assert strip_subject_prefixes("TR: Objet") == "Objet"
+
+
+def test_reply_quoting_a_header_block_is_not_a_forward():
+    text = "Why?\n\n________________________________\nFrom: Upwork <donotreply@upwork.com>\nSent: Tuesday, November 24, 2026 15:03\nSubject: x\n\nbody"
+    assert find_inline_forward(text, "Re: x") is None
+    assert find_inline_forward(text, "Fw: x") is not None
+
+
+def test_explicit_forward_separator_wins_over_reply_subject():
+    text = "---------- Forwarded message ---------\nFrom: A <a@upwork.com>\nDate: Tue, Nov 24, 2026 at 4:03 PM\nSubject: s\n\nbody"
+    block = find_inline_forward(text, "Re: something")
+    assert block is not None and block.fields["from"] == "A <a@upwork.com>"
+
+
+def test_header_block_without_separator_at_the_top_is_a_forward():
+    text = "From: A <a@upwork.com>\nDate: Thursday, 26 November 2026 at 12:46\nTo: me@example.org\nSubject: s\nbody here"
+    block = find_inline_forward(text, "")
+    assert block is not None
+    assert block.body == "body here"
+
+
+def test_header_block_below_own_text_without_separator_or_fwd_subject_is_left_alone():
+    text = "I think this is about\n\nFrom: A <a@upwork.com>\nDate: Thursday, 26 November 2026 at 12:46\nSubject: s\n\nbody"
+    assert find_inline_forward(text, "notes") is None
+
+
+def test_wrote_line_only_counts_under_a_forward_subject():
+    text = 'On 24/11/2026 16:03, "Upwork" <donotreply@upwork.com> wrote:\n\n    body'
+    assert find_inline_forward(text, "Re: x") is None
+    block = find_inline_forward(text, "FW: x")
+    assert block is not None and block.fields["date"] == "24/11/2026 16:03" and block.date_order == "DMY"
+
+
+def test_nested_forward_is_unwrapped_to_the_innermost():
+    inner = ("---------- Forwarded message ---------\nFrom: Upwork <donotreply@upwork.com>\n"
+             "Date: Tue, Nov 24, 2026 at 4:03 PM\nSubject: Your Upwork profile\n\nstock text")
+    outer = ("FYI\n\n---------- Forwarded message ---------\nFrom: Friend <f@example.net>\n"
+             "Date: Wed, Nov 25, 2026 at 9:00 AM\nSubject: Fwd: Your Upwork profile\n\nsee below\n\n" + inner)
+    original = unwrap(mail(outer))
+    assert original.from_addr == "donotreply@upwork.com"
+    assert original.body == "stock text"
+    assert original.forwarded_by == "f@example.net"
+
+
+def test_thread_quoted_inside_a_forwarded_message_is_not_a_nesting():
+    """A long message above the second block means the second is history, not the forwarded one."""
+    first = ("---------- Forwarded message ---------\nFrom: Upwork <donotreply@upwork.com>\n"
+             "Date: Tue, Nov 24, 2026 at 4:03 PM\nSubject: s\n\n" + "A real paragraph of text. " * 12 +
+             "\n\n---------- Forwarded message ---------\nFrom: Someone <s@example.net>\n"
+             "Date: Mon, Nov 23, 2026 at 1:00 PM\nSubject: old\n\nold text")
+    assert unwrap(mail(first)).from_addr == "donotreply@upwork.com"
+
+
+def test_yahoo_run_on_block():
+    text = ("   ----- Forwarded Message ----- From: Upwork <donotreply@upwork.com>To: \"me\" <me@example.org>"
+            "Sent: Tuesday, November 24, 2026, 04:03:38 PM GMT+1Subject: Your Upwork profile\n body")
+    block = find_inline_forward(text, "Fwd: x")
+    assert block.fields["date"] == "Tuesday, November 24, 2026, 04:03:38 PM GMT+1"
+    assert block.fields["subject"] == "Your Upwork profile"
+
+
+def test_plain_text_without_any_block_is_not_a_forward():
+    original = unwrap(mail("Hello,\nFrom now on I work from home.\nSubject to change.", subject="hi"))
+    assert not original.forwarded and original.via == "direct"

@@ -1,0 +1,137 @@
+"""Dates with their zones, as clients write them, and times as people type them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from rejectscan.errors import UsageError
+from rejectscan.models import Original, ParsedMail, Received
+from rejectscan.timestamps import (extract_zone, original_sent_at, parse_client_date, parse_rfc5322,
+                                   parse_since, parse_when)
+
+PLUS1 = timezone(timedelta(hours=1))
+UTC = timezone.utc
+
+
+@pytest.mark.parametrize("text, langs, expected, zone_written", [
+    ("Wed, Oct 27, 2021 at 9:31\u202fAM", ("en",), "2021-10-27T09:31:00+01:00", False),
+    ("Mi., 27. Okt. 2021 um 09:31 Uhr", ("de",), "2021-10-27T09:31:00+01:00", False),
+    ("mer. 27 oct. 2021 à 09:31", ("fr",), "2021-10-27T09:31:00+01:00", False),
+    ("26. Oktober 2021 um 14:25:08 OESZ", ("de",), "2021-10-26T14:25:08+03:00", True),
+    ("25 October 2021 at 11:17:21 EEST", ("en",), "2021-10-25T11:17:21+03:00", True),
+    ("Wed, 3 Nov 2021 15:51:30 +0100", ("en",), "2021-11-03T15:51:30+01:00", True),
+    ("Tuesday, November 2, 2021, 09:26:50 AM GMT+1", ("en",), "2021-11-02T09:26:50+01:00", True),
+    ("28. lokakuuta 2021 klo 12.06", ("fi",), "2021-10-28T12:06:00+01:00", False),
+    ("2022年9月19日月曜日 17:55:44 -0400", ("ja",), "2022-09-19T17:55:44-04:00", True),
+    ("On Tuesday, May 14th, 2024 at 9:12 AM", ("en",), "2024-05-14T09:12:00+01:00", False),
+])
+def test_client_dates(text, langs, expected, zone_written):
+    value, written = parse_client_date(text, langs, default_zone=PLUS1)
+    assert value.isoformat() == expected
+    assert written is zone_written
+
+
+@pytest.mark.parametrize("text, order, expected", [
+    ("28/10/2021 12:46", "", "2021-10-28T12:46:00"),      # day > 12: unambiguous
+    ("02/10/2023 4:52 PM", "", "2023-02-10T16:52:00"),     # 12-hour clock: US month/day
+    ("03/11/2021 15:51", "", "2021-11-03T15:51:00"),       # 24-hour clock: day/month
+    ("03/11/2021 15:51", "MDY", "2021-03-11T15:51:00"),    # the client's style decides
+])
+def test_numeric_day_month_order(text, order, expected):
+    value, _ = parse_client_date(text, ("en",), order, default_zone=UTC)
+    assert value.replace(tzinfo=None).isoformat() == expected
+
+
+def test_unknown_zone_name_is_dropped_not_fatal():
+    value, written = parse_client_date("26 oktober 2021 14:25:08 XYZT", ("nl",), default_zone=PLUS1)
+    assert value == datetime(2021, 10, 26, 14, 25, 8, tzinfo=PLUS1) and not written
+
+
+def test_garbage_is_none_not_now():
+    assert parse_client_date("sometime last week-ish??", ("en",))[0] is None
+    assert parse_rfc5322("not a date") is None
+
+
+@pytest.mark.parametrize("header, expected", [
+    ("Tue, 14 May 2024 09:12:33 -0700 (PDT)", "2024-05-14T09:12:33-07:00"),
+    ("Tue, 14 May 2024 9:12:33 +0200", "2024-05-14T09:12:33+02:00"),
+    ("Tue, 14 May 2024 09:12:33 CEST", "2024-05-14T09:12:33+02:00"),
+    ("Tue, 14 May 24 09:12:33 +0200", "2024-05-14T09:12:33+02:00"),
+])
+def test_rfc5322_sloppy_forms(header, expected):
+    assert parse_rfc5322(header).isoformat() == expected
+
+
+def _mail(date_header="", received=()):
+    return ParsedMail(from_name="", from_addr="a@upwork.com", subject="", message_id="",
+                      date_header=date_header, text="", received=tuple(received))
+
+
+def test_clock_disagreement_is_reported():
+    m = _mail("Tue, 24 Nov 2026 15:03:38 +0000", [Received("mx", datetime(2026, 11, 24, 16, 0, tzinfo=UTC))])
+    ts = original_sent_at(Original("", m.from_addr, "", "", False, "direct", m.date_header, mail=m))
+    assert ts.value == datetime(2026, 11, 24, 15, 3, 38, tzinfo=UTC)
+    assert any("clocks disagree" in n and "56 minutes later" in n for n in ts.notes)
+
+
+def test_missing_date_uses_received_and_says_so_never_now():
+    m = _mail("", [Received("mx", datetime(2026, 11, 24, 16, 0, tzinfo=UTC))])
+    ts = original_sent_at(Original("", m.from_addr, "", "", False, "direct", "", mail=m))
+    assert ts.source == "received-header" and ts.value.hour == 16
+    bare = _mail("")
+    ts = original_sent_at(Original("", bare.from_addr, "", "", False, "direct", "", mail=bare))
+    assert ts.value is None and ts.source == "none"
+
+
+def test_forwarded_date_takes_the_forwarders_zone():
+    outer = _mail("Wed, 25 Nov 2026 08:00:00 -0500")
+    o = Original("", "a@upwork.com", "", "", True, "inline forward", date_text="Tue, Nov 24, 2026 at 4:03 PM",
+                 date_languages=("en",), mail=outer)
+    ts = original_sent_at(o)
+    assert ts.value.isoformat() == "2026-11-24T16:03:00-05:00"
+    assert ts.source == "forwarded-header+forwarder-zone"
+    assert ts.precision_seconds == 60
+
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2026-11-24T15:03:00+00:00", "2026-11-24T15:03:00+00:00"),
+    ("2026-11-24 15:03", "2026-11-24T15:03:00+01:00"),            # naive: the user's zone
+    ("24 Nov 2026 15:03 UTC", "2026-11-24T15:03:00+00:00"),
+    ("Tue, 24 Nov 2026 15:03:00 -0500", "2026-11-24T15:03:00-05:00"),
+    ("yesterday 14:05", "2026-11-25T14:05:00+01:00"),
+    ("2 hours ago", "2026-11-26T11:00:00+01:00"),
+])
+def test_parse_when(text, expected):
+    assert parse_when(text, now=NOW, zone=PLUS1).isoformat() == expected
+
+
+def test_parse_when_rejects_nonsense_with_a_usage_error():
+    with pytest.raises(UsageError, match="cannot read the time"):
+        parse_when("banana o'clock", now=NOW, zone=UTC)
+
+
+@pytest.mark.parametrize("text, delta", [("30d", timedelta(days=30)), ("2w", timedelta(weeks=2)),
+                                         ("12h", timedelta(hours=12)), ("90min", timedelta(minutes=90))])
+def test_parse_since_durations(text, delta):
+    assert parse_since(text, now=NOW, zone=UTC) == NOW - delta
+
+
+def test_parse_since_dates_and_ambiguity():
+    assert parse_since("2026-11-01", now=NOW, zone=UTC) == datetime(2026, 11, 1, tzinfo=UTC)
+    assert parse_since("last monday", now=NOW, zone=UTC).date().isoformat() == "2026-11-23"
+    with pytest.raises(UsageError, match="ambiguous"):
+        parse_since("30m", now=NOW, zone=UTC)
+    with pytest.raises(UsageError, match="future"):
+        parse_since("2027-01-01", now=NOW, zone=UTC)
+
+
+def test_extract_zone_forms():
+    assert extract_zone("14:25:08 UTC+3")[0] == timezone(timedelta(hours=3))
+    assert extract_zone("09:26:50 MEZ")[0] == PLUS1
+    assert extract_zone("15:51:30 +0100")[0] == PLUS1
+    assert extract_zone("no zone 12:00")[0] is None
