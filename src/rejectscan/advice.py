@@ -36,6 +36,7 @@ def choose(match: MatchResult, verdict: Verdict | None, patterns: PatternSet,
 
 
 def _repeated(times: Iterable[datetime], at: datetime, patterns: PatternSet) -> bool:
+    """This automated rejection and the earlier ones within the window reach the count."""
     window = timedelta(days=patterns.timing.repeated_automated_days)
-    recent = [t for t in times if at - window <= t <= at]
-    return len(recent) >= patterns.timing.repeated_automated_count
+    earlier = [t for t in times if at - window <= t < at]
+    return len(earlier) + 1 >= patterns.timing.repeated_automated_count

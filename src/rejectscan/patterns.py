@@ -335,6 +335,9 @@ def _template(file: str, key: str, raw: dict, platform_id: str) -> Template:
     evidence = _table(file, f"{key}.evidence", raw.get("evidence", {"direction": "neutral", "weight": 0}))
     _only(file, f"{key}.evidence", evidence, {"direction", "weight"})
     direction = evidence.get("direction", "neutral")
+    if direction == "human":
+        raise PatternError(file, f"{key}.evidence.direction", "stock text alone never shows a person read "
+                           "your profile: use automated or neutral, and put human evidence in a [[signal]]")
     if direction not in DIRECTIONS:
         raise PatternError(file, f"{key}.evidence.direction", f"must be one of {', '.join(DIRECTIONS)}")
     return Template(

@@ -1,0 +1,117 @@
+"""Pattern packs: the shipped ones lint clean; broken ones fail with file and key."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from conftest import FIXTURES, assert_no_traceback, run
+
+
+def test_shipped_packs_lint_clean():
+    result = run("patterns", "lint")
+    assert result.code == 0, result.err
+    assert result.out.strip().endswith("ok")
+
+
+def test_patterns_list_shows_every_platform():
+    out = run("patterns", "list", "--format", "json").json()
+    platforms = {r["platform"] for r in out}
+    assert {"upwork", "fiverr", "peopleperhour", "toptal", "freelancer", "guru", "*"} <= platforms
+    kinds = {r["kind"] for r in out if r["platform"] == "upwork"}
+    assert {"submission", "rejection", "approval", "suspension", "other"} <= kinds
+
+
+PLATFORM = '[platform]\nid = "acme"\nname = "Acme"\ndomains = ["acme.example"]\n'
+
+
+@pytest.mark.parametrize("body, key, message", [
+    (PLATFORM + '[[template]]\nid = "t1"\nkind = "rejection"\ndescription = "d"\nphrases = ["we cannot take you"]\ncolour = "red"\n',
+     "template[0].colour", "unknown key"),
+    (PLATFORM + '[[template]]\nid = "t1"\nkind = "rejection"\ndescription = "d"\nregexes = ["(unclosed"]\n',
+     "template 't1'.regexes[0]", "bad regex"),
+    (PLATFORM + '[[template]]\nid = "t1"\nkind = "rejection"\ndescription = "d"\nregexes = ["(?=x)y"]\n',
+     "template 't1'.regexes[0]", "lookaround or backreference"),
+    (PLATFORM + '[[template]]\nid = "t1"\nkind = "rejection"\ndescription = "d"\nphrases = ["we cannot take you"]\nadvice = ["no-such-advice"]\n',
+     "template 't1'.advice[0]", "unknown advice id"),
+    (PLATFORM + '[[template]]\nid = "upwork-approval"\nkind = "approval"\ndescription = "d"\nphrases = ["welcome aboard friend"]\n',
+     "template[0].id", "duplicate id 'upwork-approval'"),
+    (PLATFORM + '[[template]]\nid = "t1"\nkind = "refusal"\ndescription = "d"\nphrases = ["x y z"]\n',
+     "template 't1'.kind", "must be one of"),
+    ('[platform]\nid = "acme"\nname = "Acme"\n', "platform.domains", "no sender domains"),
+    ('[[signal]]\nid = "s1"\ndirection = "sideways"\nweight = 0.5\ndescription = "d"\nphrases = ["x"]\n',
+     "signal 's1'.direction", "automated or human"),
+    ('[timing]\nbot_window_seconds = 100\nbot_fade_seconds = 50\n', "timing", "bot_window_seconds <= bot_fade_seconds"),
+    ('this is = = not toml', "(syntax)", "not valid TOML"),
+])
+def test_broken_pack_names_file_and_key(tmp_path, body, key, message):
+    (tmp_path / "acme.toml").write_text(body)
+    result = run("patterns", "lint", str(tmp_path))
+    assert_no_traceback(result)
+    assert result.code == 2
+    assert f"acme.toml: {key}: " in result.err and message in result.err, result.err
+
+
+def test_failing_example_is_reported(tmp_path):
+    (tmp_path / "acme.toml").write_text(PLATFORM + textwrap.dedent('''
+        [[template]]
+        id = "acme-rejection"
+        kind = "rejection"
+        description = "Acme says no"
+        phrases = ["we regret that acme cannot take you on"]
+        examples.match = ["Sorry, we regret that Acme cannot take you on."]
+        examples.no_match = ["We regret that Acme cannot take you on right now."]
+    '''))
+    result = run("patterns", "lint", str(tmp_path))
+    assert result.code == 2
+    assert "template 'acme-rejection'.examples.no_match[0]: matches but must not" in result.err
+
+
+def test_user_pack_is_used_by_analyze(tmp_path):
+    """A user's own template recognises drifted wording the shipped packs call unrecognised."""
+    (tmp_path / "mine.toml").write_text(textwrap.dedent('''
+        [platform]
+        id = "upwork"
+
+        [[template]]
+        id = "my-upwork-talent-marketplace"
+        kind = "rejection"
+        description = "Upwork's 2026 'talent marketplace' wording"
+        phrases = ["we will not be able to accept your profile into our talent marketplace"]
+        evidence = { direction = "automated", weight = 0.7 }
+        examples.match = ["we will not be able to accept your profile into our talent marketplace right now"]
+    '''))
+    fixture = str(FIXTURES / "upwork/drifted-rejection.eml")
+    before = run("analyze", fixture, "--format", "json").json()[0]
+    after = run("analyze", fixture, "--format", "json", "--patterns", str(tmp_path)).json()[0]
+    assert before["template"] is None and before["label"] == "unknown"
+    assert after["template"] == "my-upwork-talent-marketplace" and after["label"] == "automated"
+    assert run("patterns", "lint", str(tmp_path)).code == 0
+
+
+def test_patterns_test_shows_hits_and_signals():
+    result = run("patterns", "test", str(FIXTURES / "upwork/human-rejection-ticket.eml"))
+    assert result.code == 0
+    assert "signal ticket-number (human 0.5): 'Request #48213377'" in result.out
+    assert "signal named-signature" in result.out and "~ Arjay" in result.out
+    result = run("patterns", "test", str(FIXTURES / "forwards/gmail-en.eml"))
+    assert "template upwork-rejection-no-opportunities [rejection]: MATCH" in result.out
+    assert "(forwarded original)" in result.out
+
+
+def test_pathological_user_regex_finishes_fast(tmp_path):
+    """RE2 runs in linear time: the classic (a+)+$ against a long run of a's cannot hang."""
+    (tmp_path / "evil.toml").write_text(PLATFORM.replace("acme.example", "upwork.com.example") + textwrap.dedent('''
+        [[template]]
+        id = "evil"
+        kind = "rejection"
+        description = "catastrophic in a backtracking engine"
+        regexes = ["(a+)+$"]
+        examples.match = ["aaaa"]
+    '''))
+    big = tmp_path / "big.eml"
+    big.write_bytes(b"From: x@upwork.com.example\nSubject: s\nDate: Tue, 24 Nov 2026 15:03:38 +0000\n\n"
+                    + b"a" * 25_000 + b"b\n")
+    result = run("analyze", str(big), "--patterns", str(tmp_path), "--format", "json", timeout=30)
+    assert result.code == 0, result.err
