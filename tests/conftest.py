@@ -49,3 +49,20 @@ def cli():
 def assert_no_traceback(result: Result) -> None:
     assert "Traceback" not in result.err, result.err
     assert "Traceback" not in result.out
+
+
+@pytest.fixture(scope="session")
+def dovecot_server():
+    from dovecot import Dovecot
+
+    server = Dovecot().start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def dovecot(dovecot_server):
+    """The session's Dovecot with an empty mailbox."""
+    dovecot_server.reset()
+    dovecot_server.clear_log()
+    return dovecot_server

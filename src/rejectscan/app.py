@@ -129,3 +129,67 @@ def analyze(items: Iterable[RawMessage | InputError], patterns: PatternSet, *,
     if submitted_at is not None:
         submissions.append(Submission(at=submitted_at, platform=None, source="--submitted-at"))
     return Outcome(reports=judge(facts, patterns, submissions), errors=errors)
+
+
+# --- fetching from a mailbox ------------------------------------------------------------------
+
+def search_terms(patterns: PatternSet, forwards: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """FROM terms catch the platforms, their subdomains and lookalikes (the whole From header is
+    searched, display name included); BODY terms catch forwards, which carry the sender address."""
+    words = sorted({t for p in patterns.platforms for t in (*p.lookalike_tokens, *p.domains)}, key=len)
+    from_terms: list[str] = []
+    for w in words:
+        if not any(shorter in w for shorter in from_terms):
+            from_terms.append(w.strip("."))
+    body_terms = tuple(f"@{d}" for p in patterns.platforms for d in p.domains) if forwards else ()
+    return tuple(from_terms), body_terms
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    report_keys: list[str]  # what to report now: new messages (or all in the window with rescan)
+    errors: list[InputError]
+    examined: int
+
+
+def fetch(mailbox, store, patterns: PatternSet, since: datetime, *, account: str,
+          rescan: bool = False, search_forwards: bool = True) -> FetchResult:
+    """Search, download, examine, judge and record new platform mail; report nothing yet."""
+    from rejectscan import render
+    from rejectscan.sources.imap import message_key, search_criteria, since_day
+
+    errors: list[InputError] = []
+    from_terms, body_terms = search_terms(patterns, search_forwards)
+    collected: list[tuple[str, str, int, Facts]] = []  # folder, key, uid, facts
+    folder_points: dict[str, tuple[int, int]] = {}
+    seen: set[str] = set()
+    examined = 0
+    for folder in mailbox.folders():
+        state = mailbox.select(folder)
+        stored = store.folder_state(account, folder)
+        same = stored is not None and stored[0] == state.uidvalidity
+        last = stored[1] if same and not rescan else 0
+        if same and not rescan and state.uidnext is not None and state.uidnext <= last + 1:
+            continue  # nothing arrived since the last run: no SEARCH needed
+        uids = [u for u in mailbox.search(search_criteria(since_day(since), last, from_terms, body_terms)) if u > last]
+        folder_points[folder] = (state.uidvalidity, max(uids, default=last))
+        for uid, raw in mailbox.fetch(folder, uids):
+            examined += 1
+            if raw.internaldate is not None and raw.internaldate < since:
+                continue  # SINCE is whole days; the window is exact
+            facts = next(iter(examine_all([raw], patterns, False, errors.append)), None)
+            if facts is None:
+                continue
+            key = message_key(raw.data, facts.message_id)
+            if key in seen:
+                continue  # the same message in two folders (Gmail labels)
+            seen.add(key)
+            collected.append((folder, key, uid, facts))
+    reports = judge([f for _, _, _, f in collected], patterns, store.all_submissions(), store.automated_rejections())
+    keys: list[str] = []
+    for folder, (validity, high) in folder_points.items():
+        rows = [(key, uid, render.to_record(report))
+                for (fld, key, uid, _), report in zip(collected, reports) if fld == folder]
+        new = store.save_batch(account, folder, validity, high, rows, replace=rescan)
+        keys += [key for key, _, _ in rows] if rescan else new
+    return FetchResult(report_keys=keys, errors=errors, examined=examined)

@@ -96,6 +96,188 @@ def _emit(reports, fmt, pattern_set) -> None:
     click.echo(render.render(reports, fmt, names, always), nl=False)
 
 
+def imap_options(func):
+    """Account options; the password never comes from an option."""
+
+    @click.option("--host", help="IMAP server (known for Gmail, Outlook, Fastmail, Yahoo, iCloud addresses).")
+    @click.option("--port", type=int, help="IMAP port (default 993 with ssl, 143 otherwise).")
+    @click.option("--user", help="Login name, usually your address (env REJECTSCAN_USER).")
+    @click.option("--tls", type=click.Choice(["ssl", "starttls", "none"]), help="Transport security (default ssl).")
+    @click.option("--cafile", type=click.Path(dir_okay=False), help="Trust this CA certificate file (a private CA).")
+    @click.option("--folder", "folders", multiple=True, help="Folder to read (repeatable; default INBOX, Gmail: All Mail).")
+    @click.option("--allow-plaintext", is_flag=True, help="Allow --tls none to a host that is not this machine.")
+    @click.option("--db", type=click.Path(dir_okay=False), help="State database (env REJECTSCAN_DB).")
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+def _db_path(settings) -> str:
+    from rejectscan.config import default_db_path
+
+    return settings.db or str(default_db_path())
+
+
+@cli.command()
+@click.option("--since", default="30d", show_default=True,
+              help="Window: 30d, 2w, 12h, 90min, 2026-11-01, 'last monday'.")
+@click.option("--rescan", is_flag=True, help="Report everything in the window again, not only what is new.")
+@click.option("--quiet", is_flag=True, help="Print nothing at all when nothing is new (for cron).")
+@click.option("--lock-timeout", type=float, default=300, show_default=True,
+              help="Seconds to wait for another rejectscan using the same database.")
+@imap_options
+@common_options
+def fetch(since, rescan, quiet, lock_timeout, host, port, user, tls, cafile, folders, allow_plaintext, db,
+          fmt, patterns, config):
+    """Read the platforms' mail over IMAP (read-only) and report what is new."""
+    from rejectscan import app, config as config_mod, credentials, render, store as store_mod, timestamps
+    from rejectscan.sources.imap import ImapMailbox
+
+    settings = _settings(fmt, patterns, config, db=db)
+    warning = config_mod.config_permission_warning(settings.config_path, settings)
+    if warning:
+        click.echo(f"rejectscan: warning: {warning}", err=True)
+    imap = config_mod.imap_settings(settings, {"host": host, "port": port, "user": user, "tls": tls,
+                                               "cafile": cafile, "folders": folders,
+                                               "allow_plaintext": allow_plaintext})
+    pattern_set = _load_patterns(settings)
+    window = timestamps.parse_since(since)
+
+    def credential():
+        if imap.oauth2_token_cmd:
+            return credentials.resolve_token(imap.user, imap.oauth2_token_cmd)
+        prompt = (lambda text: click.prompt(text, hide_input=True, err=True)) if sys.stdin.isatty() else None
+        return credentials.resolve_password(imap.user, imap.host, imap.password_cmd, prompt=prompt)
+
+    db_path = _db_path(settings)
+    with store_mod.run_lock(db_path, lock_timeout), store_mod.Store(db_path) as store:
+        with ImapMailbox(imap, credential) as mailbox:
+            result = app.fetch(mailbox, store, pattern_set, window, account=imap.account, rescan=rescan,
+                               search_forwards=imap.search_forwards)
+        for error in result.errors:
+            click.echo(f"rejectscan: {error}", err=True)
+        pending = store.records(result.report_keys) if rescan else store.unreported()
+        _report_stored(store, pending, settings.format, pattern_set, quiet, mark=True)
+    sys.exit(ExitStatus.INPUT_UNREADABLE if result.errors else ExitStatus.OK)
+
+
+def _report_stored(store, pending, fmt, pattern_set, quiet, mark) -> None:
+    """Print, then mark reported: a kill between the two repeats one report, never loses one."""
+    from rejectscan import render
+
+    names = {p.id: p.name for p in pattern_set.platforms}
+    always = frozenset(a.id for a in pattern_set.advice.values() if "any" in a.labels)
+    if not pending:
+        if not quiet:
+            click.echo({"json": "[]", "csv": render.to_csv([]).rstrip("\n")}.get(fmt, "") or
+                       ("" if fmt == "jsonl" else "No new platform email."), nl=fmt != "jsonl")
+        return
+    if fmt in ("json", "csv"):
+        click.echo(render.render_records([m.record for m in pending], fmt, names, always), nl=False)
+        sys.stdout.flush()
+        for m in pending:
+            store.mark_reported(m.key)
+        return
+    for m in pending:
+        click.echo(render.render_one(m.record, fmt, names, always), nl=False)
+        sys.stdout.flush()
+        store.mark_reported(m.key)
+
+
+@cli.command()
+@click.option("--at", "at", metavar="WHEN", help="When you clicked Submit (default: now). Same forms as --submitted-at.")
+@click.option("--platform", default="upwork", show_default=True, help="Platform id (see `rejectscan patterns list`).")
+@click.option("--note", help="A note to remember this submission by.")
+@click.option("--db", type=click.Path(dir_okay=False), help="State database (env REJECTSCAN_DB).")
+@click.option("--config", "config", type=click.Path(dir_okay=False), help="Config file.")
+def submitted(at, platform, note, db, config):
+    """Record that you submitted your profile, so the answer can be timed to the second."""
+    from datetime import datetime
+
+    from rejectscan import store as store_mod, timestamps
+
+    settings = _settings(None, (), config, db=db)
+    ids = {p.id for p in _load_patterns(settings).platforms}
+    if platform not in ids:
+        raise UsageError(f"unknown platform {platform!r}; known: {', '.join(sorted(ids))}")
+    when = timestamps.parse_when(at) if at else datetime.now(timestamps.local_zone())
+    with store_mod.Store(_db_path(settings)) as store:
+        store.add_submission(when, platform, note)
+    click.echo(f"Recorded: submitted to {platform} at {when.isoformat(timespec='seconds')}.")
+
+
+@cli.command()
+@click.option("--db", type=click.Path(dir_okay=False), help="State database (env REJECTSCAN_DB).")
+@common_options
+def history(db, fmt, patterns, config):
+    """The timeline per platform: submissions, rejections with label and delay, approvals."""
+    import json
+
+    from rejectscan import render, store as store_mod
+    from rejectscan.classify import duration
+
+    settings = _settings(fmt, patterns, config, db=db)
+    names = {p.id: p.name for p in _load_patterns(settings).platforms}
+    with store_mod.Store(_db_path(settings)) as store:
+        data = store_mod.history(store, names)
+    if settings.format == "json":
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    if settings.format == "jsonl":
+        for e in data["events"]:
+            click.echo(json.dumps(e, ensure_ascii=False))
+        for platform, s in data["summary"].items():
+            click.echo(json.dumps({"event": "summary", "platform": platform, **s}, ensure_ascii=False))
+        return
+    if settings.format == "csv":
+        import csv
+
+        fields = ["platform", "at", "event", "label", "delay_seconds", "authentic", "source"]
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields, extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(data["events"])
+        return
+    if not data["events"]:
+        click.echo("Nothing recorded yet: run `rejectscan submitted` when you submit, and `rejectscan fetch`.")
+        return
+    for platform, s in data["summary"].items():
+        click.echo(s["name"] if platform != "any" else "Any platform")
+        for e in (e for e in data["events"] if (e["platform"] or "any") == platform):
+            line = f"  {e['at']}  {e['event']}"
+            if e["event"] == "rejected":
+                line += f": {e['label'] or 'unknown'}"
+                if e["delay_seconds"] is not None:
+                    line += f", {duration(e['delay_seconds'])} after submitting"
+            if e["authentic"] is False:
+                line += "  (NOT from the platform: ignored)"
+            click.echo(line + f"  [{e['source']}]")
+        median = s["median_human_delay_seconds"]
+        click.echo(f"  Summary: {s['rejections']} rejection(s): {s['automated']} automated, {s['human_reviewed']} "
+                   f"human-reviewed, {s['unknown']} unknown; {s['approvals']} approval(s)"
+                   + (f"; human reviews took {duration(median)} (median)" if median is not None else "") + ".")
+
+
+@cli.group("config")
+def config_group():
+    """The config file."""
+
+
+@config_group.command("init")
+@click.option("--user", default="", help="Your mail address, filled into the file.")
+@click.option("--config", "config", type=click.Path(dir_okay=False), help="Where to write (default: the platform's config folder).")
+def config_init(user, config):
+    """Write a commented config file, readable only by you (mode 0600)."""
+    from pathlib import Path
+
+    from rejectscan import config as config_mod
+
+    path = Path(config).expanduser() if config else config_mod.default_config_path()
+    config_mod.write_config_template(path, user)
+    click.echo(f"Wrote {path}; edit it, then run `rejectscan fetch --since 30d`.")
+
+
 @cli.group("patterns")
 def patterns_group():
     """See and check the templates, including your own."""

@@ -68,8 +68,8 @@ class LoginError(ConnectError):
     pass
 
 
-class FolderMissingError(ConnectError):
-    pass
+class FolderMissingError(ConfigError):
+    """The folder named in the options or config does not exist: the setting is wrong (exit 2)."""
 
 
 class StoreError(RejectscanError):

@@ -40,6 +40,7 @@ def to_record(report: Report) -> dict:
         "kind": f.match.kind.value,
         "sent_at": _iso(f.sent_at.value),
         "sent_at_source": f.sent_at.source if f.sent_at.value is not None else None,
+        "sent_at_precision_seconds": f.sent_at.precision_seconds,
         "authentic": f.authenticity.authentic,
         "authenticity_reasons": list(f.authenticity.reasons),
         "template": f.match.template,
@@ -60,15 +61,27 @@ def to_record(report: Report) -> dict:
 
 def render(reports: Iterable[Report], fmt: str, platform_names: dict[str, str],
            always_ids: frozenset[str] = frozenset()) -> str:
+    return render_records([to_record(r) for r in reports], fmt, platform_names, always_ids)
+
+
+def render_records(records: list[dict], fmt: str, platform_names: dict[str, str],
+                   always_ids: frozenset[str] = frozenset()) -> str:
     """always_ids: advice that applies to every rejection, shown in text as one short line."""
-    reports = list(reports)
     if fmt == "json":
-        return json.dumps([to_record(r) for r in reports], indent=2, ensure_ascii=False) + "\n"
+        return json.dumps(records, indent=2, ensure_ascii=False) + "\n"
     if fmt == "jsonl":
-        return "".join(json.dumps(to_record(r), ensure_ascii=False) + "\n" for r in reports)
+        return "".join(render_one(r, fmt, platform_names, always_ids) for r in records)
     if fmt == "csv":
-        return to_csv(to_record(r) for r in reports)
-    return "\n".join(to_text(r, platform_names, always_ids) for r in reports)
+        return to_csv(records)
+    return "\n".join(to_text(r, platform_names, always_ids) for r in records)
+
+
+def render_one(record: dict, fmt: str, platform_names: dict[str, str],
+               always_ids: frozenset[str] = frozenset()) -> str:
+    """One record as it streams out (text and jsonl); json and csv are written whole."""
+    if fmt == "jsonl":
+        return json.dumps(record, ensure_ascii=False) + "\n"
+    return to_text(record, platform_names, always_ids) + "\n"
 
 
 def to_csv(records: Iterable[dict]) -> str:
@@ -101,55 +114,59 @@ def _when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S %z")[:-2] + ":" + value.strftime("%z")[-2:] if value else "unknown time"
 
 
-def to_text(report: Report, platform_names: dict[str, str], always_ids: frozenset[str] = frozenset()) -> str:
-    """One block a worried freelancer can read: who, when, why, what next."""
-    f = report.facts
-    o = f.original
-    name = platform_names.get(f.match.platform or "", f.match.platform or "")
-    lines = [f.source]
+def to_text(rec: dict, platform_names: dict[str, str], always_ids: frozenset[str] = frozenset()) -> str:
+    """One block a worried freelancer can read: who, when, why, what next (from a JSON record)."""
+    name = platform_names.get(rec["platform"] or "", rec["platform"] or "")
+    kind = Kind(rec["kind"])
+    forged = rec["authentic"] is False
     wrap = textwrap.TextWrapper(width=96, initial_indent="    ", subsequent_indent="      ")
-    for warning in f.warnings[:1] if f.authenticity.authentic is False else []:
-        lines.append(f"  WARNING: {warning}")
-    sender = f"{o.from_name} <{o.from_addr}>" if o.from_name and o.from_addr else (o.from_addr or o.from_name or "unknown sender")
-    lines.append(f"  From {sender}: {o.subject!r}" + (f" (forwarded by {o.forwarded_by})" if o.forwarded else ""))
-    lines.append(f"  Sent {_when(f.sent_at.value)}" + (f" ({_source_words(f.sent_at.source)})" if f.sent_at.value else ""))
-    if f.match.kind is Kind.REJECTION and report.verdict is not None:
-        v = report.verdict
-        who = _LABEL_WORDS[v.label]
-        conf = f", confidence {round(v.confidence * 100)}%" if v.label is not Label.UNKNOWN else ""
-        if f.authenticity.authentic is False:
+    lines = [rec["source"]]
+    warnings = list(rec["warnings"])
+    if forged and warnings:
+        lines.append(f"  WARNING: {warnings.pop(0)}")
+    sender = (f"{rec['from_name']} <{rec['from']}>" if rec["from_name"] and rec["from"]
+              else rec["from"] or rec["from_name"] or "unknown sender")
+    lines.append(f"  From {sender}: {rec['subject']!r}" + (f" (forwarded by {rec['forwarded_by']})" if rec["forwarded"] else ""))
+    sent = _parse(rec["sent_at"])
+    lines.append(f"  Sent {_when(sent)}" + (f" ({_source_words(rec['sent_at_source'])})" if sent else ""))
+    if kind is Kind.REJECTION and rec["label"]:
+        label = Label(rec["label"])
+        conf = f", confidence {round(rec['confidence'] * 100)}%" if label is not Label.UNKNOWN else ""
+        if forged:
             lines.append(f"  An email pretending to be {name} says your profile was rejected. It is not {name}'s decision.")
         else:
-            lines.append(f"  {name} rejected your profile. Who decided: {who}{conf}.")
-        if report.delay_seconds is not None and report.submission is not None:
-            precision = f.sent_at.precision_seconds
-            after = ("within a minute" if report.delay_seconds < precision
-                     else f"{duration(report.delay_seconds)}") + " after you submitted"
-            lines.append(f"  Answered {after} ({_when(report.submission.at)}, from {report.submission.source}).")
+            lines.append(f"  {name} rejected your profile. Who decided: {_LABEL_WORDS[label]}{conf}.")
+        if rec["delay_seconds"] is not None and rec["submitted_at"]:
+            precision = rec.get("sent_at_precision_seconds") or 1
+            after = ("within a minute" if rec["delay_seconds"] < precision else duration(rec["delay_seconds"]))
+            lines.append(f"  Answered {after} after you submitted ({_when(_parse(rec['submitted_at']))}, "
+                         f"from {rec['submission_source']}).")
         lines.append("  Why we think so:")
-        lines += [wrap.fill(f"- {r}") for r in v.reasons]
-        main = [a for a in report.advice if a.id not in always_ids]
-        extra = [a for a in report.advice if a.id in always_ids]
+        lines += [wrap.fill(f"- {r}") for r in rec["reasons"]]
+        main = [a for a in rec["advice"] if a["id"] not in always_ids]
+        extra = [a for a in rec["advice"] if a["id"] in always_ids]
         if main:
             lines.append("  What to do next:")
             for n, a in enumerate(main, 1):
-                lines.append(f"    {n}. {a.title}")
-                lines.append(textwrap.fill(a.text, width=96, initial_indent="       ", subsequent_indent="       "))
+                lines.append(f"    {n}. {a['title']}")
+                lines.append(textwrap.fill(a["text"], width=96, initial_indent="       ", subsequent_indent="       "))
         if extra:
-            lines.append(textwrap.fill("Whatever happened, these stay open: " + "; ".join(a.title.lower() for a in extra) + ".",
+            lines.append(textwrap.fill("Whatever happened, these stay open: " + "; ".join(a["title"].lower() for a in extra) + ".",
                                        width=96, initial_indent="  ", subsequent_indent="  "))
-    elif f.match.platform is not None:
-        lines.append(f"  {name} {_KIND_WORDS.get(f.match.kind, f.match.kind.value)}"
-                     + (f" ({f.match.template_description})" if f.match.template_description else "") + ".")
+    elif rec["platform"] is not None:
+        lines.append(f"  {name} {_KIND_WORDS.get(kind, kind.value)}"
+                     + (f" ({rec['template_description']})" if rec["template_description"] else "") + ".")
     else:
         lines.append("  Not a freelancing platform's email.")
-    for note in f.match.notes:
+    for note in rec["notes"] + warnings:
         lines.append(wrap.fill(f"Note: {note}"))
-    for warning in (f.warnings[1:] if f.authenticity.authentic is False else f.warnings):
-        lines.append(wrap.fill(f"Note: {warning}"))
-    if f.authenticity.authentic is None and f.match.platform is not None and f.authenticity.reasons:
-        lines.append(wrap.fill(f"Note: {f.authenticity.reasons[0]}"))
+    if rec["authentic"] is None and rec["platform"] is not None and rec["authenticity_reasons"]:
+        lines.append(wrap.fill(f"Note: {rec['authenticity_reasons'][0]}"))
     return "\n".join(lines) + "\n"
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
 
 
 def _source_words(source: str) -> str:

@@ -1,0 +1,166 @@
+"""Messages from an IMAP server. The only module that talks to imapclient.
+
+It never changes the mailbox: folders are opened read-only (EXAMINE) and bodies fetched with
+BODY.PEEK, so nothing is marked read, moved or deleted. The server does the filtering (one
+SEARCH per folder: the platform senders, forwards of their mail, and the date), and only the
+matching messages are downloaded, in batches of integer UIDs (imapclient 4.x needs lists).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import socket
+import ssl
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Callable, Iterator
+
+from rejectscan.config import ALL_MAIL, ImapSettings
+from rejectscan.credentials import Credential
+from rejectscan.errors import ConnectError, FolderMissingError, LoginError, TLSVerifyError
+from rejectscan.models import RawMessage
+
+BATCH = 100
+
+
+@dataclass(frozen=True)
+class FolderState:
+    name: str
+    uidvalidity: int
+    uidnext: int | None
+
+
+def message_key(data: bytes, message_id: str | None) -> str:
+    """Message-ID identifies a message across folders; without one, its bytes do."""
+    if message_id and message_id.strip():
+        return message_id.strip()
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def search_criteria(since_day: date, after_uid: int, from_terms: tuple[str, ...],
+                    body_terms: tuple[str, ...]) -> list:
+    """SINCE day AND (FROM t1 OR FROM t2 ... OR BODY b1 ...) AND UID n:* as one flat IMAP search."""
+    terms: list[list[str]] = [["FROM", t] for t in from_terms] + [["BODY", b] for b in body_terms]
+    criteria: list = ["SINCE", since_day]
+    if after_uid:
+        criteria += ["UID", f"{after_uid + 1}:*"]
+    if terms:
+        flat: list[str] = []
+        for i, term in enumerate(terms):
+            if i < len(terms) - 1:
+                flat.append("OR")
+            flat.extend(term)
+        # OR is binary and prefix: "OR a OR b c" is a OR (b OR c)
+        criteria += flat
+    return criteria
+
+
+class ImapMailbox:
+    """A read-only view of one account, opened as a context manager."""
+
+    def __init__(self, settings: ImapSettings, credential: Callable[[], Credential]) -> None:
+        self.settings = settings
+        self._credential = credential
+        self.client = None
+
+    def __enter__(self) -> "ImapMailbox":
+        self.connect()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def connect(self) -> None:
+        import imapclient
+        from imapclient.exceptions import LoginError as ImapLoginError
+
+        s = self.settings
+        context = ssl.create_default_context(cafile=s.cafile) if s.tls != "none" else None
+        try:
+            client = imapclient.IMAPClient(
+                s.host, port=s.port, ssl=(s.tls == "ssl"), ssl_context=context,
+                timeout=imapclient.SocketTimeout(connect=s.timeout, read=max(s.timeout, 60)))
+            if s.tls == "starttls":
+                client.starttls(context)
+        except socket.gaierror:
+            raise ConnectError(f"cannot resolve {s.host}: check the host name (--host)") from None
+        except ssl.SSLCertVerificationError as exc:
+            raise TLSVerifyError(f"the TLS certificate of {s.host} is not trusted ({exc.verify_message}); "
+                                 "if your server uses a private certificate authority, pass it with --cafile") from None
+        except ssl.SSLError as exc:
+            raise TLSVerifyError(f"TLS with {s.host}:{s.port} failed ({exc.reason or exc}); check --tls and --port") from None
+        except (socket.timeout, TimeoutError):
+            raise ConnectError(f"connecting to {s.host}:{s.port} timed out") from None
+        except OSError as exc:
+            raise ConnectError(f"cannot connect to {s.host}:{s.port} ({exc.strerror or exc})") from None
+        except Exception as exc:  # imapclient's own errors during greeting/STARTTLS
+            raise ConnectError(f"the server at {s.host}:{s.port} did not talk IMAP as expected ({type(exc).__name__})") from None
+        client.normalise_times = False  # INTERNALDATE with its zone, not naive local time
+        self.client = client
+        cred = self._credential()
+        try:
+            if cred.kind == "oauth2":
+                client.oauth2_login(cred.user, cred.secret)
+            else:
+                client.login(cred.user, cred.secret)
+        except ImapLoginError:
+            hint = ("; Gmail and Outlook need an app password or OAuth2 (oauth2_token_cmd)"
+                    if any(h in s.host for h in ("gmail", "google", "outlook", "office365")) else
+                    "; for Gmail and Outlook use an app password or OAuth2")
+            self.close()
+            raise LoginError(f"login refused for {cred.user} on {s.host} (password from {cred.origin}){hint}") from None
+        except (OSError, socket.timeout) as exc:
+            self.close()
+            raise ConnectError(f"the connection to {s.host} broke during login ({type(exc).__name__})") from None
+
+    def close(self) -> None:
+        if self.client is not None:
+            try:
+                self.client.logout()
+            except Exception:
+                try:
+                    self.client.shutdown()
+                except Exception:
+                    pass
+            self.client = None
+
+    def folders(self) -> list[str]:
+        """The configured folders; the special-use \\All folder is looked up by its flag."""
+        listed = self.client.list_folders()
+        names = [name for _, _, name in listed]
+        out = []
+        for wanted in self.settings.folders:
+            if wanted == ALL_MAIL:
+                found = next((name for flags, _, name in listed if b"\\All" in flags), None)
+                out.append(found or "INBOX")
+            elif wanted in names or wanted.upper() == "INBOX":
+                out.append(wanted)
+            else:
+                shown = ", ".join(sorted(names)[:20])
+                raise FolderMissingError(f"folder {wanted!r} does not exist on {self.settings.host}; "
+                                         f"folders there: {shown}")
+        return list(dict.fromkeys(out))
+
+    def select(self, folder: str) -> FolderState:
+        info = self.client.select_folder(folder, readonly=True)
+        return FolderState(folder, int(info[b"UIDVALIDITY"]), int(info[b"UIDNEXT"]) if b"UIDNEXT" in info else None)
+
+    def search(self, criteria: list) -> list[int]:
+        return sorted(int(u) for u in self.client.search(criteria))
+
+    def fetch(self, folder: str, uids: list[int]) -> Iterator[tuple[int, RawMessage]]:
+        for i in range(0, len(uids), BATCH):
+            batch = uids[i:i + BATCH]
+            response = self.client.fetch(batch, ["BODY.PEEK[]", "INTERNALDATE"])
+            for uid in batch:
+                item = response.get(uid)
+                if not item or b"BODY[]" not in item:
+                    continue
+                when = item.get(b"INTERNALDATE")
+                yield uid, RawMessage(data=item[b"BODY[]"], source=f"{folder}/{uid}", in_container=True,
+                                      internaldate=when if isinstance(when, datetime) and when.tzinfo else None)
+
+
+def since_day(since: datetime) -> date:
+    """IMAP SINCE is whole days in the server's zone: ask one day wider, filter exactly afterwards."""
+    return (since - timedelta(days=1)).date()

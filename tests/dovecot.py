@@ -1,0 +1,212 @@
+"""A throwaway Dovecot for the tests: loopback only, free ports, a passwd-file user, a
+self-signed certificate for IMAPS and STARTTLS, and XOAUTH2 through Dovecot's oauth2 passdb
+against a tiny token endpoint the tests run. Started per test session, stopped after."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs
+
+USER = "maria"
+PASSWORD = "correct horse battery staple"
+TOKEN = "ya29.test-access-token-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class TokenEndpoint:
+    """OAuth2 introspection for Dovecot: TOKEN is active for USER, anything else is not."""
+
+    def __init__(self) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                form = parse_qs(self.rfile.read(length).decode())
+                token = (form.get("token") or [""])[0]
+                auth = self.headers.get("Authorization", "")
+                if not token and auth.lower().startswith("bearer "):
+                    token = auth[7:]
+                body = {"active": True, "username": USER} if token == TOKEN else {"active": False}
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+
+class Dovecot:
+    def __init__(self) -> None:
+        if not shutil.which("dovecot"):
+            raise RuntimeError("dovecot is not installed; run the tests with scripts/test.sh")
+        # Dovecot's unprivileged processes must reach these files: not under pytest's 0700 tmp.
+        self.dir = Path(tempfile.mkdtemp(prefix="rejectscan-dovecot-"))
+        os.chmod(self.dir, 0o755)
+        self.imap_port = free_port()
+        self.imaps_port = free_port()
+        self.tokens = TokenEndpoint()
+        self.cert = self.dir / "cert.pem"
+        self.key = self.dir / "key.pem"
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                        "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                        "-keyout", str(self.key), "-out", str(self.cert)], check=True, capture_output=True)
+        (self.dir / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
+        (self.dir / "oauth2.conf").write_text(
+            f"introspection_url = http://127.0.0.1:{self.tokens.port}/introspect\n"
+            "introspection_mode = post\nusername_attribute = username\n"
+            "active_attribute = active\nactive_value = true\ntokeninfo_url =\n")
+        mail = self.dir / "mail"
+        mail.mkdir()
+        subprocess.run(["chown", "dovecot:dovecot", str(mail)], check=True)
+        self.conf = self.dir / "dovecot.conf"
+        self.conf.write_text(f"""
+base_dir = {self.dir}/run
+state_dir = {self.dir}/state
+log_path = {self.dir}/dovecot.log
+protocols = imap
+listen = 127.0.0.1
+ssl = yes
+ssl_cert = <{self.cert}
+ssl_key = <{self.key}
+disable_plaintext_auth = no
+imap_logout_format = in=%i out=%o fetch_body_count=%{{fetch_body_count}} fetch_body_bytes=%{{fetch_body_bytes}}
+auth_mechanisms = plain login xoauth2 oauthbearer
+mail_location = maildir:{self.dir}/mail/%n
+default_internal_user = dovecot
+default_login_user = dovenull
+mail_privileged_group =
+first_valid_uid = 1
+first_valid_gid = 1
+passdb {{
+  driver = oauth2
+  mechanisms = xoauth2 oauthbearer
+  args = {self.dir}/oauth2.conf
+}}
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%n {self.dir}/passwd
+}}
+userdb {{
+  driver = static
+  args = uid=dovecot gid=dovecot home={self.dir}/mail/%n
+}}
+service imap-login {{
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {self.imap_port}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {self.imaps_port}
+    ssl = yes
+  }}
+}}
+service stats {{
+  unix_listener stats-reader {{
+    mode = 0666
+  }}
+  unix_listener stats-writer {{
+    mode = 0666
+  }}
+}}
+""")
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "Dovecot":
+        self.proc = subprocess.Popen(["dovecot", "-F", "-c", str(self.conf)], stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT)
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"dovecot exited: {self.proc.stdout.read().decode()} {self.log()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.imaps_port), timeout=0.5):
+                    with socket.create_connection(("127.0.0.1", self.imap_port), timeout=0.5):
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("dovecot did not start listening: " + self.log())
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        self.proc = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def close(self) -> None:
+        self.stop()
+        self.tokens.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def fetched_bodies(self) -> int:
+        """Message bodies the server sent to clients so far (from its logout lines)."""
+        import re
+
+        return sum(int(n) for n in re.findall(r"fetch_body_count=(\d+)", self.log()))
+
+    def clear_log(self) -> None:
+        (self.dir / "dovecot.log").write_text("")
+
+    def log(self) -> str:
+        path = self.dir / "dovecot.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    # --- helpers the tests use to shape the mailbox -------------------------------------------
+
+    def client(self):
+        import imapclient
+
+        c = imapclient.IMAPClient("127.0.0.1", port=self.imap_port, ssl=False, timeout=10)
+        c.login(USER, PASSWORD)
+        c.normalise_times = False
+        return c
+
+    def reset(self) -> None:
+        """Empty every folder but INBOX and drop INBOX's messages."""
+        with self.client() as c:
+            for _, _, name in c.list_folders():
+                if name != "INBOX":
+                    c.delete_folder(name)
+            c.select_folder("INBOX")
+            uids = c.search(["ALL"])
+            if uids:
+                c.add_flags(uids, [b"\\Deleted"])
+                c.expunge()
+
+    def append(self, data: bytes, when=None, folder: str = "INBOX", flags=()) -> None:
+        with self.client() as c:
+            if folder != "INBOX" and not c.folder_exists(folder):
+                c.create_folder(folder)
+            c.append(folder, data, flags=flags, msg_time=when)
