@@ -138,19 +138,33 @@ service stats {{
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "Dovecot":
+        """Start, retrying on fresh ports: a port picked free can be taken before Dovecot binds it."""
+        problem = ""
+        for _ in range(3):
+            problem = self._start_once()
+            if not problem:
+                return self
+            self.stop()
+            old = (self.imap_port, self.imaps_port)
+            self.imap_port, self.imaps_port = free_port(), free_port()
+            self.conf.write_text(self.conf.read_text().replace(f"port = {old[0]}\n", f"port = {self.imap_port}\n")
+                                 .replace(f"port = {old[1]}\n", f"port = {self.imaps_port}\n"))
+        raise RuntimeError(f"dovecot did not start: {problem}\n--- dovecot.log ---\n{self.log()[-3000:]}")
+
+    def _start_once(self) -> str:
         self.proc = subprocess.Popen(["dovecot", "-F", "-c", str(self.conf)], stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT)
         deadline = time.time() + 20
         while time.time() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"dovecot exited: {self.proc.stdout.read().decode()} {self.log()}")
+                return f"exited with {self.proc.returncode}: {self.proc.stdout.read().decode(errors='replace')}"
             try:
                 with socket.create_connection(("127.0.0.1", self.imaps_port), timeout=0.5):
                     with socket.create_connection(("127.0.0.1", self.imap_port), timeout=0.5):
-                        return self
+                        return ""
             except OSError:
                 time.sleep(0.1)
-        raise RuntimeError("dovecot did not start listening: " + self.log())
+        return "not listening after 20 seconds"
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
