@@ -284,3 +284,36 @@ def test_killed_runs_lose_nothing(dovecot, tmp_path):
     assert len(reported) - len(expected) <= 4              # at most one repeat per kill
     with sqlite3.connect(db) as con:
         assert con.execute("SELECT COUNT(*) FROM messages").fetchone()[0] == 60
+
+
+def test_analyze_pairs_with_recorded_submissions(tmp_path):
+    db = tmp_path / "state.db"
+    assert run("submitted", "--at", "2026-11-24T15:03:00Z", "--db", str(db)).code == 0
+    rec = run("analyze", str(FIXTURES / "upwork/bot-rejection.eml"), "--db", str(db), "--format", "json").json()[0]
+    assert (rec["delay_seconds"], rec["label"]) == (38, "automated")
+    assert rec["submission_source"] == "recorded with `rejectscan submitted`"
+    unknown_platform = run("submitted", "--platform", "nosuch", "--db", str(db))
+    assert unknown_platform.code == 2 and "unknown platform 'nosuch'" in unknown_platform.err
+
+
+def test_config_init_writes_a_private_file(tmp_path):
+    path = tmp_path / "cfg" / "config.toml"
+    result = run("config", "init", "--user", "maria@gmail.com", "--config", str(path))
+    assert result.code == 0
+    assert oct(path.stat().st_mode & 0o777) == "0o600"
+    assert 'user = "maria@gmail.com"' in path.read_text()
+    again = run("config", "init", "--config", str(path))
+    assert again.code == 2 and "already exists" in again.err
+
+
+def test_provider_defaults_and_precedence(tmp_path):
+    from rejectscan.config import Settings, imap_settings
+
+    gmail = imap_settings(Settings(account={"user": "maria@gmail.com"}), {}, env={})
+    assert (gmail.host, gmail.port, gmail.folders) == ("imap.gmail.com", 993, ("\\All",))
+    outlook = imap_settings(Settings(account={"user": "m@outlook.com", "folders": ["Archive"]}), {}, env={})
+    assert outlook.host == "outlook.office365.com" and outlook.folders == ("Archive",)
+    layered = imap_settings(Settings(account={"user": "file@example.org", "host": "file.example.org"}),
+                            {"host": "option.example.org"}, env={"REJECTSCAN_HOST": "env.example.org",
+                                                                 "REJECTSCAN_USER": "env@example.org"})
+    assert (layered.host, layered.user) == ("option.example.org", "env@example.org")

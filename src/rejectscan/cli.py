@@ -70,18 +70,26 @@ def cli(ctx: click.Context, debug: bool) -> None:
                    "Without a zone it is your local time.")
 @click.option("--all", "include_all", is_flag=True,
               help="Report every message read from mboxes and folders, not only platform mail.")
+@click.option("--db", type=click.Path(dir_okay=False),
+              help="State database whose recorded submissions are used for pairing, if it exists (env REJECTSCAN_DB).")
 @common_options
-def analyze(paths, submitted_at, include_all, fmt, patterns, config):
+def analyze(paths, submitted_at, include_all, db, fmt, patterns, config):
     """Judge saved emails: .eml files, forwards, mbox exports, Maildirs, folders, or - for stdin."""
-    from rejectscan import app, render, timestamps
+    from pathlib import Path
+
+    from rejectscan import app, store as store_mod, timestamps
     from rejectscan.sources.files import iter_inputs
 
-    settings = _settings(fmt, patterns, config)
+    settings = _settings(fmt, patterns, config, db=db)
     pattern_set = _load_patterns(settings)
     when = timestamps.parse_when(submitted_at) if submitted_at else None
     stdin = sys.stdin.buffer if "-" in paths else None
+    stored = []
+    if Path(_db_path(settings)).expanduser().exists():  # read only: analyze never writes the store
+        with store_mod.Store(_db_path(settings)) as store:
+            stored = store.all_submissions()
     outcome = app.analyze(iter_inputs(list(paths), stdin), pattern_set, submitted_at=when,
-                          include_all=include_all)
+                          include_all=include_all, stored_submissions=stored)
     for error in outcome.errors:
         click.echo(f"rejectscan: {error}", err=True)
     _emit(outcome.reports, settings.format, pattern_set)
