@@ -17,6 +17,7 @@ from rejectscan import authenticity, classify, forwards, match, pairing, parse, 
 from rejectscan.errors import InputError
 from rejectscan.models import Facts, Kind, Label, RawMessage, Report, Submission
 from rejectscan.patterns import PatternSet
+from rejectscan.prefilter import Prefilter
 
 ErrorSink = Callable[[InputError], None]
 
@@ -42,11 +43,16 @@ def concerns_platform(facts: Facts) -> bool:
 
 
 def examine_all(items: Iterable[RawMessage | InputError], patterns: PatternSet, include_all: bool,
-                on_error: ErrorSink) -> Iterator[Facts]:
-    """Facts for every message worth reporting; errors go to on_error and the rest carry on."""
+                on_error: ErrorSink, prefilter: Prefilter | None = None) -> Iterator[Facts]:
+    """Facts for every message worth reporting; errors go to on_error and the rest carry on.
+
+    With a prefilter, a container's message that cannot concern a platform is skipped unparsed.
+    """
     for item in items:
         if isinstance(item, InputError):
             on_error(item)
+            continue
+        if prefilter is not None and item.in_container and not include_all and not prefilter.may_concern(item.data):
             continue
         try:
             facts = examine(item, patterns)
@@ -122,9 +128,10 @@ class Outcome:
 
 def analyze(items: Iterable[RawMessage | InputError], patterns: PatternSet, *,
             submitted_at: datetime | None = None, include_all: bool = False,
-            stored_submissions: Iterable[Submission] = ()) -> Outcome:
+            stored_submissions: Iterable[Submission] = (), full_parse: bool = False) -> Outcome:
     errors: list[InputError] = []
-    facts = list(examine_all(items, patterns, include_all, errors.append))
+    prefilter = None if full_parse else Prefilter.for_patterns(patterns)
+    facts = list(examine_all(items, patterns, include_all, errors.append, prefilter))
     submissions = list(stored_submissions)
     if submitted_at is not None:
         submissions.append(Submission(at=submitted_at, platform=None, source="--submitted-at"))

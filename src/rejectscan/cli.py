@@ -72,8 +72,10 @@ def cli(ctx: click.Context, debug: bool) -> None:
               help="Report every message read from mboxes and folders, not only platform mail.")
 @click.option("--db", type=click.Path(dir_okay=False),
               help="State database whose recorded submissions are used for pairing, if it exists (env REJECTSCAN_DB).")
+@click.option("--full-parse", is_flag=True, hidden=True,
+              help="Parse every message of a container, without the byte pre-filter (for tests and benchmarks).")
 @common_options
-def analyze(paths, submitted_at, include_all, db, fmt, patterns, config):
+def analyze(paths, submitted_at, include_all, db, full_parse, fmt, patterns, config):
     """Judge saved emails: .eml files, forwards, mbox exports, Maildirs, folders, or - for stdin."""
     from pathlib import Path
 
@@ -89,7 +91,7 @@ def analyze(paths, submitted_at, include_all, db, fmt, patterns, config):
         with store_mod.Store(_db_path(settings)) as store:
             stored = store.all_submissions()
     outcome = app.analyze(iter_inputs(list(paths), stdin), pattern_set, submitted_at=when,
-                          include_all=include_all, stored_submissions=stored)
+                          include_all=include_all, stored_submissions=stored, full_parse=full_parse)
     for error in outcome.errors:
         click.echo(f"rejectscan: {error}", err=True)
     _emit(outcome.reports, settings.format, pattern_set)

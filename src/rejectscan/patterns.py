@@ -306,6 +306,14 @@ def _re2_compile(source: str):
         os.close(saved)
 
 
+def literal_matcher(substrings: tuple[bytes, ...], words: tuple[bytes, ...] = (), ignore_case: bool = True):
+    """One RE2 pattern over bytes finding any substring, or any whole word: a single linear pass."""
+    import re2
+
+    alternatives = [re2.escape(s) for s in substrings] + [rb"\b" + re2.escape(w) + rb"\b" for w in words]
+    return re2.compile((b"(?i)" if ignore_case else b"") + b"(?:" + b"|".join(alternatives) + b")")
+
+
 def _regexes(file: str, key: str, value) -> tuple[Regex, ...]:
     return tuple(compile_regex(file, f"{key}[{i}]", s) for i, s in enumerate(_strings(file, key, value)))
 

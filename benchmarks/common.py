@@ -1,0 +1,30 @@
+"""Timing helpers: whole processes, median of several runs, measured in the same run as the baseline."""
+
+from __future__ import annotations
+
+import re
+import statistics
+import subprocess
+import time
+
+
+def timed(cmd: list[str], runs: int, shell: bool = False) -> float:
+    """Median wall-clock seconds of `runs` runs of a whole process (output discarded)."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd if not shell else " ".join(cmd), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       check=True, shell=shell)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def peak_rss_mb(cmd: list[str]) -> float:
+    """Peak resident memory of a process, from GNU time -v."""
+    proc = subprocess.run(["/usr/bin/time", "-v", *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr).group(1))
+    return kb / 1024
+
+
+def row(name: str, seconds: float, baseline: float, target: str = "") -> str:
+    return f"  {name:<44} {seconds:8.3f} s   {seconds / baseline:7.2f}x" + (f"   target {target}" if target else "")

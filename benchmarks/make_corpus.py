@@ -1,0 +1,116 @@
+"""Write a deterministic, realistic mbox export for the benchmarks and the equivalence test.
+
+Sizes as in a years-old freelancer's Takeout: multipart text+HTML bodies (quoted-printable or
+base64, as newsletters send them), 10% with attachments of 20-300 KB, about 1% platform mail:
+rejections, submissions, approvals, job alerts, lookalikes, and forwards the user sent to
+themselves (inline, base64-encoded, and as attachments), which a header filter alone would miss.
+
+Usage: python benchmarks/make_corpus.py OUT.mbox [--messages 20000] [--seed 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import quopri
+import random
+import textwrap
+from datetime import datetime, timedelta, timezone
+from email.utils import format_datetime
+from pathlib import Path
+
+WORDS = ("project invoice meeting design client update schedule budget review draft proposal "
+         "delivery feedback contract milestone payment weekly report team launch website logo "
+         "article translation deadline thanks regards please attached see below question").split()
+SENDERS = ["news@medium.example", "team@slack.example", "billing@hosting.example", "jane@example.com",
+           "bob@example.net", "noreply@github.example", "hello@newsletter.example", "orders@shop.example"]
+PLATFORM_TEXTS = {
+    "rejection": ("Your Upwork profile", "We've reviewed the updated skills and experience you added to your "
+                  "profile. Unfortunately, our marketplace does not have opportunities for you based on your "
+                  "combination of skills and experience and we will not be able to accept your registration."),
+    "submission": ("Your profile was submitted", "Thanks for submitting your profile! We typically take 24 hours "
+                   "to review your application."),
+    "approval": ("Welcome to Upwork", "Congratulations! Your profile has been approved and you can now submit proposals."),
+    "alert": ("New job alert: Python developer", "New job alert: Python developer. Jobs posted in the last 24 hours: 12"),
+}
+
+
+def words(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n))
+
+
+def b64(data: bytes) -> str:
+    return "\n".join(textwrap.wrap(base64.b64encode(data).decode(), 76))
+
+
+def body_parts(rng: random.Random, text: str, boundary: str) -> str:
+    html = "<html><body>" + "".join(f"<p>{text[i:i + 400]}</p>" for i in range(0, len(text), 400)) + "</body></html>"
+    if rng.random() < 0.5:
+        plain_cte, plain = "quoted-printable", quopri.encodestring(text.encode()).decode()
+        html_cte, html_enc = "quoted-printable", quopri.encodestring(html.encode()).decode()
+    else:
+        plain_cte, plain = "base64", b64(text.encode())
+        html_cte, html_enc = "base64", b64(html.encode())
+    return (f'Content-Type: multipart/alternative; boundary="{boundary}"\n\n'
+            f"--{boundary}\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: {plain_cte}\n\n{plain}\n"
+            f"--{boundary}\nContent-Type: text/html; charset=utf-8\nContent-Transfer-Encoding: {html_cte}\n\n{html_enc}\n"
+            f"--{boundary}--\n")
+
+
+def message(rng: random.Random, i: int, when: datetime) -> str:
+    roll = rng.random()
+    date = format_datetime(when)
+    head = f"Date: {date}\nMessage-ID: <m{i}@corpus.example>\nMIME-Version: 1.0\nTo: Maria <maria@example.org>\n"
+    if roll < 0.010:  # platform mail, and mail about it
+        kind = rng.choice(["rejection", "rejection", "submission", "approval", "alert", "lookalike",
+                           "forward-inline", "forward-b64", "forward-attached"])
+        subject, text = PLATFORM_TEXTS.get(kind, PLATFORM_TEXTS["rejection"])
+        if kind == "lookalike":
+            return head + f"From: Upwork <review@upwork-review.example>\nSubject: {subject}\n" + body_parts(rng, text, f"b{i}")
+        if kind.startswith("forward"):
+            inline = (f"FYI\n\n---------- Forwarded message ---------\nFrom: Upwork <donotreply@upwork.com>\n"
+                      f"Date: {when.strftime('%a, %b %d, %Y at %I:%M %p')}\nSubject: {subject}\n"
+                      f"To: <maria@example.org>\n\n{text}\n")
+            fwd_head = head + f"From: Maria <maria@example.org>\nSubject: Fwd: {subject}\n"
+            if kind == "forward-inline":
+                return fwd_head + "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: quoted-printable\n\n" + quopri.encodestring(inline.encode()).decode() + "\n"
+            if kind == "forward-b64":
+                return fwd_head + "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: base64\n\n" + b64(inline.encode()) + "\n"
+            inner = (f"From: Upwork <donotreply@upwork.com>\nSubject: {subject}\nDate: {date}\n"
+                     f"Message-ID: <inner{i}@mail.upwork.com>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n"
+                     f"Content-Transfer-Encoding: base64\n\n{b64(text.encode())}\n")
+            return (fwd_head + f'Content-Type: multipart/mixed; boundary="f{i}"\n\n--f{i}\nContent-Type: text/plain\n\nsee attached\n'
+                    f'--f{i}\nContent-Type: message/rfc822\nContent-Disposition: attachment; filename="fwd.eml"\n\n{inner}\n--f{i}--\n')
+        return head + f"From: Upwork <donotreply@upwork.com>\nSubject: {subject}\n" + body_parts(rng, text, f"b{i}")
+    sender = rng.choice(SENDERS)
+    text = words(rng, rng.randint(80, 2500))
+    subject = words(rng, rng.randint(2, 7)).capitalize()
+    if rng.random() < 0.10:
+        size = rng.randint(20_000, 300_000)
+        blob = b64(rng.randbytes(size))
+        return (head + f"From: {sender}\nSubject: {subject}\nContent-Type: multipart/mixed; boundary=\"a{i}\"\n\n"
+                f"--a{i}\n{body_parts(rng, text, f'b{i}')}\n--a{i}\nContent-Type: application/pdf; name=\"file{i}.pdf\"\n"
+                f"Content-Disposition: attachment; filename=\"file{i}.pdf\"\nContent-Transfer-Encoding: base64\n\n{blob}\n--a{i}--\n")
+    return head + f"From: {sender}\nSubject: {subject}\n" + body_parts(rng, text, f"b{i}")
+
+
+def write_corpus(path: Path, messages: int, seed: int = 1) -> Path:
+    rng = random.Random(seed)
+    start = datetime(2025, 1, 1, tzinfo=timezone.utc)
+    with open(path, "w", encoding="utf-8") as out:
+        for i in range(messages):
+            when = start + timedelta(minutes=37 * i)
+            msg = message(rng, i, when)
+            escaped = "\n".join(">" + line if line.startswith("From ") else line for line in msg.split("\n"))
+            out.write(f"From {i}@xxx {when.strftime('%a %b %d %H:%M:%S +0000 %Y')}\n{escaped}\n\n")
+    return path
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--messages", type=int, default=20000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    write_corpus(args.out, args.messages, args.seed)
+    print(f"{args.out}: {args.messages} messages, {args.out.stat().st_size / 1e6:.0f} MB")
