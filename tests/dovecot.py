@@ -176,6 +176,8 @@ service stats {{
         self.proc = None
 
     def restart(self) -> None:
+        """Like a real server restart: every client session is cut, then the server comes back."""
+        subprocess.run(["doveadm", "-c", str(self.conf), "kick", USER], capture_output=True)
         self.stop()
         self.start()
 

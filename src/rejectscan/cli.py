@@ -55,10 +55,15 @@ def _load_patterns(settings):
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rejectscan")
-@click.option("--debug", is_flag=True, hidden=True, help="Show tracebacks of internal errors.")
+@click.option("--verbose", is_flag=True, help="Log what happens (connections, checks) to stderr or --log-file.")
+@click.option("--debug", is_flag=True, help="Log everything, the IMAP conversation too (credentials redacted).")
+@click.option("--log-file", type=click.Path(dir_okay=False), help="Write the log to this file instead of stderr.")
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+def cli(ctx: click.Context, verbose: bool, debug: bool, log_file: str | None) -> None:
     """Who rejected your freelancer profile: the platform's bots or its support team?"""
+    from rejectscan import logs
+
+    logs.setup(verbose=verbose, debug=debug, log_file=log_file)
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
 
@@ -137,12 +142,40 @@ def _db_path(settings) -> str:
 @click.option("--quiet", is_flag=True, help="Print nothing at all when nothing is new (for cron).")
 @click.option("--lock-timeout", type=float, default=300, show_default=True,
               help="Seconds to wait for another rejectscan using the same database.")
+@click.option("--notify-cmd", metavar="CMD",
+              help="Run CMD for each new finding: the finding as JSON on stdin, main fields in REJECTSCAN_* variables.")
 @imap_options
 @common_options
-def fetch(since, rescan, quiet, lock_timeout, host, port, user, tls, cafile, folders, allow_plaintext, db,
-          fmt, patterns, config):
+def fetch(since, rescan, quiet, lock_timeout, notify_cmd, host, port, user, tls, cafile, folders, allow_plaintext,
+          db, fmt, patterns, config):
     """Read the platforms' mail over IMAP (read-only) and report what is new."""
-    from rejectscan import app, config as config_mod, credentials, render, store as store_mod, timestamps
+    from rejectscan import app, store as store_mod, timestamps
+    from rejectscan.errors import ConnectError
+
+    settings, imap, mailbox_factory = _account(fmt, patterns, config, db, host, port, user, tls, cafile, folders,
+                                               allow_plaintext)
+    pattern_set = _load_patterns(settings)
+    window = timestamps.parse_since(since)
+    emit = _emitter(settings.format, pattern_set, quiet, notify_cmd, desktop=False)
+    db_path = _db_path(settings)
+    with store_mod.run_lock(db_path, lock_timeout), store_mod.Store(db_path) as store:
+        try:
+            with mailbox_factory() as mailbox:
+                result = app.fetch(mailbox, store, pattern_set, window, account=imap.account, rescan=rescan,
+                                   search_forwards=imap.search_forwards)
+        except ConnectError as exc:
+            store.beat(imap.account, "fetch", str(exc))
+            raise
+        store.beat(imap.account, "fetch")
+        for error in result.errors:
+            click.echo(f"rejectscan: {error}", err=True)
+        emit(store, store.records(result.report_keys) if rescan else store.unreported())
+    sys.exit(ExitStatus.INPUT_UNREADABLE if result.errors else ExitStatus.OK)
+
+
+def _account(fmt, patterns, config, db, host, port, user, tls, cafile, folders, allow_plaintext):
+    """Settings, the account, and a factory for connections (fresh credentials each time)."""
+    from rejectscan import config as config_mod, credentials
     from rejectscan.sources.imap import ImapMailbox
 
     settings = _settings(fmt, patterns, config, db=db)
@@ -152,8 +185,6 @@ def fetch(since, rescan, quiet, lock_timeout, host, port, user, tls, cafile, fol
     imap = config_mod.imap_settings(settings, {"host": host, "port": port, "user": user, "tls": tls,
                                                "cafile": cafile, "folders": folders,
                                                "allow_plaintext": allow_plaintext})
-    pattern_set = _load_patterns(settings)
-    window = timestamps.parse_since(since)
 
     def credential():
         if imap.oauth2_token_cmd:
@@ -161,39 +192,111 @@ def fetch(since, rescan, quiet, lock_timeout, host, port, user, tls, cafile, fol
         prompt = (lambda text: click.prompt(text, hide_input=True, err=True)) if sys.stdin.isatty() else None
         return credentials.resolve_password(imap.user, imap.host, imap.password_cmd, prompt=prompt)
 
-    db_path = _db_path(settings)
-    with store_mod.run_lock(db_path, lock_timeout), store_mod.Store(db_path) as store:
-        with ImapMailbox(imap, credential) as mailbox:
-            result = app.fetch(mailbox, store, pattern_set, window, account=imap.account, rescan=rescan,
-                               search_forwards=imap.search_forwards)
-        for error in result.errors:
-            click.echo(f"rejectscan: {error}", err=True)
-        pending = store.records(result.report_keys) if rescan else store.unreported()
-        _report_stored(store, pending, settings.format, pattern_set, quiet, mark=True)
-    sys.exit(ExitStatus.INPUT_UNREADABLE if result.errors else ExitStatus.OK)
+    return settings, imap, lambda: ImapMailbox(imap, credential)
 
 
-def _report_stored(store, pending, fmt, pattern_set, quiet, mark) -> None:
-    """Print, then mark reported: a kill between the two repeats one report, never loses one."""
-    from rejectscan import render
+def _emitter(fmt, pattern_set, quiet, notify_cmd, desktop):
+    """Print each finding, then mark it reported, then notify: a kill between printing and marking
+    repeats one report and never loses one; a failing notifier is logged and the run goes on."""
+    from rejectscan import notify, render
 
     names = {p.id: p.name for p in pattern_set.platforms}
     always = frozenset(a.id for a in pattern_set.advice.values() if "any" in a.labels)
-    if not pending:
-        if not quiet:
-            click.echo({"json": "[]", "csv": render.to_csv([]).rstrip("\n")}.get(fmt, "") or
-                       ("" if fmt == "jsonl" else "No new platform email."), nl=fmt != "jsonl")
-        return
-    if fmt in ("json", "csv"):
-        click.echo(render.render_records([m.record for m in pending], fmt, names, always), nl=False)
-        sys.stdout.flush()
+
+    def tell(record):
+        if notify_cmd:
+            notify.run_command(notify_cmd, record)
+        if desktop:
+            notify.desktop(record, names)
+
+    def emit(store, pending) -> None:
+        if not pending:
+            if not quiet:
+                click.echo({"json": "[]", "csv": render.to_csv([]).rstrip("\n")}.get(fmt, "") or
+                           ("" if fmt == "jsonl" else "No new platform email."), nl=fmt != "jsonl")
+            return
+        if fmt in ("json", "csv"):
+            click.echo(render.render_records([m.record for m in pending], fmt, names, always), nl=False)
+            sys.stdout.flush()
+            for m in pending:
+                store.mark_reported(m.key)
+            for m in pending:
+                tell(m.record)
+            return
         for m in pending:
+            click.echo(render.render_one(m.record, fmt, names, always), nl=False)
+            sys.stdout.flush()
             store.mark_reported(m.key)
-        return
-    for m in pending:
-        click.echo(render.render_one(m.record, fmt, names, always), nl=False)
-        sys.stdout.flush()
-        store.mark_reported(m.key)
+            tell(m.record)
+
+    return emit
+
+
+@cli.command()
+@click.option("--since", default="7d", show_default=True, help="Window each check looks back over.")
+@click.option("--notify-cmd", metavar="CMD",
+              help="Run CMD for each new finding: the finding as JSON on stdin, main fields in REJECTSCAN_* variables.")
+@click.option("--no-desktop", is_flag=True, help="No desktop notification even where one is available.")
+@click.option("--idle-renew", type=float, default=540, hidden=True, help="Seconds between IDLE renewals.")
+@click.option("--poll", "poll_seconds", type=float, default=60, hidden=True, help="Seconds between polls without IDLE.")
+@click.option("--backoff-max", type=float, default=300, hidden=True, help="Longest wait between reconnects.")
+@click.option("--lock-timeout", type=float, default=300, hidden=True)
+@imap_options
+@common_options
+def watch(since, notify_cmd, no_desktop, idle_renew, poll_seconds, backoff_max, lock_timeout, host, port, user, tls,
+          cafile, folders, allow_plaintext, db, fmt, patterns, config):
+    """Watch the inbox with IMAP IDLE and report each new platform email as it arrives."""
+    import signal
+
+    from rejectscan import timestamps
+    from rejectscan.watcher import Watcher, WatchSettings
+
+    settings, imap, mailbox_factory = _account(fmt, patterns, config, db, host, port, user, tls, cafile, folders,
+                                               allow_plaintext)
+    pattern_set = _load_patterns(settings)
+    timestamps.parse_since(since)  # refuse a bad window now, not at the first check
+    emit = _emitter(settings.format, pattern_set, True, notify_cmd, desktop=not no_desktop)
+    watcher = Watcher(mailbox_factory=mailbox_factory, account=imap.account, db_path=_db_path(settings),
+                      patterns=pattern_set, since=lambda: timestamps.parse_since(since), emit=emit,
+                      settings=WatchSettings(idle_renew_seconds=idle_renew, poll_seconds=poll_seconds,
+                                             backoff_max=backoff_max, lock_timeout=lock_timeout),
+                      search_forwards=imap.search_forwards)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: watcher.stop.set())
+    watcher.run()
+    sys.exit(ExitStatus.OK)
+
+
+@cli.command()
+@click.option("--stale-after", default="1h", show_default=True,
+              help="Warn when no check has succeeded for this long (30min, 2h, 1d).")
+@imap_options
+@common_options
+def doctor(stale_after, host, port, user, tls, cafile, folders, allow_plaintext, db, fmt, patterns, config):
+    """Check config, DNS, TCP, TLS, login, capabilities, folders, the store and the patterns."""
+    from datetime import datetime, timezone
+    from types import SimpleNamespace
+
+    from rejectscan import doctor as doctor_mod, lint, timestamps
+
+    now = datetime.now(timezone.utc)
+    stale = now - timestamps.parse_since(stale_after, now=now, zone=timezone.utc)
+    state: dict = {}
+
+    def resolve():
+        settings, imap, factory = _account(fmt, patterns, config, db, host, port, user, tls, cafile, folders,
+                                           allow_plaintext)
+        state.update(settings=settings, factory=factory)
+        return SimpleNamespace(config_path=settings.config_path, imap=imap)
+
+    base = _settings(fmt, patterns, config, db=db)
+    checks = doctor_mod.run_checks(resolve, lambda: _load_patterns(base), lint.lint, lambda: _db_path(base),
+                                   lambda: state["factory"](), stale)
+    for c in checks:
+        click.echo(f"{'ok' if c.ok else 'PROBLEM':<8} {c.name:<13} {c.detail}" + ("" if c.ok else f"\n{'':<22}-> {c.fix}"))
+    problems = [c for c in checks if not c.ok]
+    click.echo("all good" if not problems else f"{len(problems)} problem(s)")
+    sys.exit(problems[0].status or ExitStatus.USAGE if problems else ExitStatus.OK)
 
 
 @cli.command()
@@ -232,6 +335,7 @@ def history(db, fmt, patterns, config):
     names = {p.id: p.name for p in _load_patterns(settings).platforms}
     with store_mod.Store(_db_path(settings)) as store:
         data = store_mod.history(store, names)
+        data["health"] = store.heartbeats()
     if settings.format == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
@@ -267,6 +371,9 @@ def history(db, fmt, patterns, config):
         click.echo(f"  Summary: {s['rejections']} rejection(s): {s['automated']} automated, {s['human_reviewed']} "
                    f"human-reviewed, {s['unknown']} unknown; {s['approvals']} approval(s)"
                    + (f"; human reviews took {duration(median)} (median)" if median is not None else "") + ".")
+    for beat in data["health"]:
+        click.echo(f"Mailbox {beat['account']}: last successful check {beat['last_ok'] or 'never'} ({beat['runner']})"
+                   + (f"; last error {beat['last_error_at']}: {beat['last_error']}" if beat["last_error"] else ""))
 
 
 @cli.group("config")

@@ -43,6 +43,11 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             at TEXT NOT NULL, at_ts REAL NOT NULL, platform TEXT, note TEXT,
             source TEXT NOT NULL, created TEXT NOT NULL);
     """),
+    ("0002_heartbeat", """
+        CREATE TABLE heartbeat (
+            account TEXT PRIMARY KEY,
+            last_ok TEXT, last_error TEXT, last_error_at TEXT, runner TEXT);
+    """),
 )
 
 
@@ -202,6 +207,21 @@ class Store:
 
     def message_count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
+
+    # --- health -------------------------------------------------------------------------------
+
+    def beat(self, account: str, runner: str, error: str | None = None) -> None:
+        """A check finished: record success, or the error (one line, never a secret)."""
+        with self.transaction() as db:
+            db.execute("INSERT INTO heartbeat (account) VALUES (?) ON CONFLICT(account) DO NOTHING", (account,))
+            if error is None:
+                db.execute("UPDATE heartbeat SET last_ok=?, runner=? WHERE account=?", (_now(), runner, account))
+            else:
+                db.execute("UPDATE heartbeat SET last_error=?, last_error_at=?, runner=? WHERE account=?",
+                           (error, _now(), runner, account))
+
+    def heartbeats(self) -> list[dict]:
+        return [dict(r) for r in self.db.execute("SELECT * FROM heartbeat ORDER BY account")]
 
     # --- submissions ------------------------------------------------------------------------
 

@@ -18,6 +18,7 @@ from typing import Callable, Iterator
 from rejectscan.config import ALL_MAIL, ImapSettings
 from rejectscan.credentials import Credential
 from rejectscan.errors import ConnectError, FolderMissingError, LoginError, TLSVerifyError
+from rejectscan.logs import REDACTOR
 from rejectscan.models import RawMessage
 
 BATCH = 100
@@ -98,6 +99,7 @@ class ImapMailbox:
         client.normalise_times = False  # INTERNALDATE with its zone, not naive local time
         self.client = client
         cred = self._credential()
+        REDACTOR.add(cred.secret, cred.user)
         try:
             if cred.kind == "oauth2":
                 client.oauth2_login(cred.user, cred.secret)
@@ -159,6 +161,36 @@ class ImapMailbox:
                 when = item.get(b"INTERNALDATE")
                 yield uid, RawMessage(data=item[b"BODY[]"], source=f"{folder}/{uid}", in_container=True,
                                       internaldate=when if isinstance(when, datetime) and when.tzinfo else None)
+
+
+    def capabilities(self) -> set[str]:
+        return {c.decode().upper() for c in self.client.capabilities()}
+
+    def idle_wait(self, folder: str, renew_seconds: float, should_stop: Callable[[], bool]) -> bool:
+        """IDLE on a folder until the server reports something, renew time passes, or a stop.
+
+        Re-issued well before RFC 2177's 29 minutes. idle_check returns nothing on a dead
+        connection (imapclient#565), so the DONE and NOOP at renewal are what detect one: they
+        raise, and the caller reconnects. Returns True when the server reported a change.
+        """
+        import time
+
+        self.client.select_folder(folder, readonly=True)
+        self.client.idle()
+        started = time.monotonic()
+        changed = False
+        try:
+            while not should_stop() and time.monotonic() - started < renew_seconds:
+                responses = self.client.idle_check(timeout=1)
+                if any(isinstance(r, tuple) and len(r) > 1 and r[1] in (b"EXISTS", b"RECENT") for r in responses):
+                    changed = True
+                    break
+                if any(isinstance(r, tuple) and r and r[0] == b"BYE" for r in responses):
+                    raise ConnectionResetError("the server said BYE")
+        finally:
+            self.client.idle_done()
+        self.client.noop()
+        return changed
 
 
 def since_day(since: datetime) -> date:

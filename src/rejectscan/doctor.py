@@ -1,0 +1,113 @@
+"""`rejectscan doctor`: check everything a silent failure could hide, one line each with a fix."""
+
+from __future__ import annotations
+
+import socket
+import ssl
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable
+
+from rejectscan.errors import ExitStatus, RejectscanError
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+    status: ExitStatus = ExitStatus.OK  # the exit code this problem maps to
+
+
+def run_checks(resolve_settings: Callable, load_patterns: Callable, lint: Callable, db_path: Callable,
+               mailbox_factory: Callable, stale_after: timedelta) -> list[Check]:
+    checks: list[Check] = []
+    try:
+        settings = resolve_settings()
+        checks.append(Check("config", True, f"{settings.config_path or 'no config file'}; host {settings.imap.host}:{settings.imap.port}, "
+                                            f"user {settings.imap.user}, tls {settings.imap.tls}"))
+    except RejectscanError as exc:
+        checks.append(Check("config", False, str(exc), "fix the config file or the options", ExitStatus.USAGE))
+        settings = None
+    try:
+        patterns = load_patterns()
+        problems = lint(patterns)
+        checks.append(Check("patterns", not problems, f"{len(patterns.platforms)} platforms, "
+                            f"{sum(len(p.templates) for p in patterns.platforms)} templates"
+                            + (f"; {len(problems)} problem(s), first: {problems[0]}" if problems else ""),
+                            "run `rejectscan patterns lint` and fix what it names", ExitStatus.USAGE))
+    except RejectscanError as exc:
+        checks.append(Check("patterns", False, str(exc), "fix the pattern file it names", ExitStatus.USAGE))
+    checks += _store_checks(db_path(), stale_after)
+    if settings is not None:
+        checks += _network_checks(settings.imap, mailbox_factory)
+    return checks
+
+
+def _store_checks(path: str, stale_after: timedelta) -> list[Check]:
+    from rejectscan.store import Store
+
+    out = []
+    try:
+        with Store(path) as store:
+            healthy = store.integrity_ok()
+            out.append(Check("store", healthy, f"{path}: schema {store.schema_version()}, {store.message_count()} messages"
+                             + ("" if healthy else ", integrity check FAILED"),
+                             "move the file aside; rejectscan starts a new one", ExitStatus.STORE))
+            probe = Path(path).with_suffix(".doctor-probe")
+            probe.write_text("ok")
+            probe.unlink()
+            for beat in store.heartbeats():
+                last_ok = datetime.fromisoformat(beat["last_ok"]) if beat["last_ok"] else None
+                stale = last_ok is None or datetime.now(timezone.utc) - last_ok > stale_after
+                detail = (f"{beat['account']}: last successful check {beat['last_ok'] or 'never'} ({beat['runner']})"
+                          + (f"; last error {beat['last_error_at']}: {beat['last_error']}" if beat["last_error"] else ""))
+                out.append(Check("heartbeat", not stale, detail,
+                                 f"no successful check for over {stale_after}; is `rejectscan watch` or the cron job running?",
+                                 ExitStatus.CONNECT))
+    except RejectscanError as exc:
+        out.append(Check("store", False, str(exc), "check the path and permissions, or pass --db", ExitStatus.STORE))
+    except OSError as exc:
+        out.append(Check("store", False, f"{path}: not writable ({exc.strerror})", "fix the folder's permissions or pass --db", ExitStatus.STORE))
+    return out
+
+
+def _network_checks(imap, mailbox_factory) -> list[Check]:
+    out = []
+    try:
+        addresses = socket.getaddrinfo(imap.host, imap.port, type=socket.SOCK_STREAM)
+        out.append(Check("dns", True, f"{imap.host} resolves to {addresses[0][4][0]}"))
+    except socket.gaierror as exc:
+        return out + [Check("dns", False, f"cannot resolve {imap.host} ({exc.strerror})", "check --host", ExitStatus.CONNECT)]
+    try:
+        with socket.create_connection((imap.host, imap.port), timeout=imap.timeout) as sock:
+            out.append(Check("tcp", True, f"connected to {imap.host}:{imap.port}"))
+            if imap.tls == "ssl":
+                context = ssl.create_default_context(cafile=imap.cafile)
+                with context.wrap_socket(sock, server_hostname=imap.host) as tls:
+                    cert = tls.getpeercert()
+                    expires = cert.get("notAfter", "?")
+                    out.append(Check("tls", True, f"{tls.version()}, certificate verified, expires {expires}"))
+    except ssl.SSLCertVerificationError as exc:
+        return out + [Check("tls", False, f"certificate not trusted: {exc.verify_message}",
+                            "pass your CA with --cafile (or fix the server's certificate)", ExitStatus.CONNECT)]
+    except (OSError, ssl.SSLError) as exc:
+        return out + [Check("tcp", False, f"cannot connect to {imap.host}:{imap.port} ({exc})",
+                            "check --host, --port and --tls, and that the server is up", ExitStatus.CONNECT)]
+    try:
+        with mailbox_factory() as box:
+            out.append(Check("login", True, f"logged in as {imap.user}"))
+            caps = box.capabilities()
+            wanted = ["IDLE", "SPECIAL-USE", "X-GM-EXT-1", "UIDPLUS", "CONDSTORE"]
+            have = [c for c in wanted if c in caps]
+            out.append(Check("capabilities", True, f"has {', '.join(have) or 'none of ' + ', '.join(wanted)}"
+                             + ("" if "IDLE" in caps else "; no IDLE, so `watch` polls every minute")))
+            folders = box.folders()
+            out.append(Check("folders", True, f"{', '.join(folders)} exist"))
+    except RejectscanError as exc:
+        out.append(Check("login", False, str(exc), "see the message", exc.status))
+    except Exception as exc:
+        out.append(Check("login", False, f"{type(exc).__name__}: {exc}", "run with --debug to see the conversation", ExitStatus.CONNECT))
+    return out

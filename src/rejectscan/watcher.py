@@ -1,0 +1,98 @@
+"""`rejectscan watch`: IMAP IDLE for months without a human.
+
+Each cycle: connect (fresh credentials, so a new OAuth2 token), run the same fetch as
+`rejectscan fetch` under the same lock and store (so a cron fetch can run beside it and each
+message is still reported once), then IDLE until the server reports mail, renewing every few
+minutes; where IDLE is missing, poll. Any drop, server restart or network loss ends the
+connection; it is reopened with exponential backoff, and every check, good or bad, is written
+to the heartbeat that `doctor` and `history` show.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import ssl
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from rejectscan import app, store as store_mod
+from rejectscan.errors import ConnectError, RejectscanError, StoreBusyError
+from rejectscan.patterns import PatternSet
+
+log = logging.getLogger("rejectscan.watch")
+
+
+@dataclass(frozen=True)
+class WatchSettings:
+    idle_renew_seconds: float = 540.0  # 9 minutes, well before RFC 2177's 29
+    poll_seconds: float = 60.0  # when the server has no IDLE
+    backoff_first: float = 1.0
+    backoff_max: float = 300.0
+    lock_timeout: float = 300.0
+
+
+class Watcher:
+    def __init__(self, *, mailbox_factory: Callable[[], object], account: str, db_path: str,
+                 patterns: PatternSet, since: Callable[[], datetime], emit: Callable, settings: WatchSettings,
+                 search_forwards: bool = True) -> None:
+        self.mailbox_factory = mailbox_factory
+        self.account = account
+        self.db_path = db_path
+        self.patterns = patterns
+        self.since = since
+        self.emit = emit
+        self.settings = settings
+        self.search_forwards = search_forwards
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        delay = self.settings.backoff_first
+        while not self.stop.is_set():
+            try:
+                with self.mailbox_factory() as box:
+                    delay = self.settings.backoff_first
+                    log.info("connected")
+                    self._loop(box)
+            except (StoreBusyError, ConnectError, RejectscanError) as exc:
+                self._trouble(str(exc))
+            except (OSError, socket.timeout, ssl.SSLError, EOFError) as exc:
+                self._trouble(f"connection lost ({type(exc).__name__}: {exc})")
+            except Exception as exc:  # imaplib's abort/error and imapclient's errors
+                self._trouble(f"connection lost ({type(exc).__name__}: {exc})")
+            if self.stop.is_set():
+                break
+            log.warning("reconnecting in %.0f seconds", delay)
+            self.stop.wait(delay)
+            delay = min(delay * 2, self.settings.backoff_max)
+
+    def _loop(self, box) -> None:
+        folder = box.folders()[0]
+        idle = "IDLE" in box.capabilities()
+        self.check(box)
+        while not self.stop.is_set():
+            if idle:
+                box.idle_wait(folder, self.settings.idle_renew_seconds, self.stop.is_set)
+            else:
+                self.stop.wait(self.settings.poll_seconds)
+            if not self.stop.is_set():
+                self.check(box)
+
+    def check(self, box) -> None:
+        with store_mod.run_lock(self.db_path, self.settings.lock_timeout), store_mod.Store(self.db_path) as store:
+            result = app.fetch(box, store, self.patterns, self.since(), account=self.account,
+                               search_forwards=self.search_forwards)
+            for error in result.errors:
+                log.error("%s", error)
+            self.emit(store, store.unreported())
+            store.beat(self.account, "watch")
+
+    def _trouble(self, message: str) -> None:
+        log.error("%s", message)
+        try:
+            with store_mod.Store(self.db_path) as store:
+                store.beat(self.account, "watch", message)
+        except RejectscanError:
+            pass

@@ -1,0 +1,170 @@
+"""`watch`, notifications, `doctor` and secrets, against the real Dovecot."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+from conftest import ROOT, assert_no_traceback, run
+from dovecot import PASSWORD, TOKEN, USER, free_port
+from test_fetch import fetch, mail, records
+
+NOW = datetime.now(timezone.utc).replace(microsecond=0)
+
+
+class Watch:
+    """A running `rejectscan watch --format jsonl`, its output read line by line."""
+
+    def __init__(self, dovecot, db, *extra):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("REJECTSCAN_")}
+        env.update({"REJECTSCAN_PASSWORD": PASSWORD, "TZ": "UTC", "XDG_CONFIG_HOME": "/nonexistent"})
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "rejectscan", "--verbose", "watch", "--host", "localhost", "--port",
+             str(dovecot.imaps_port), "--user", USER, "--cafile", str(dovecot.cert), "--db", str(db),
+             "--format", "jsonl", "--no-desktop", "--idle-renew", "5", "--backoff-max", "2", *extra],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+        self.lines: queue.Queue = queue.Queue()
+        self.err: list[str] = []
+        threading.Thread(target=self._read, args=(self.proc.stdout, self.lines.put), daemon=True).start()
+        threading.Thread(target=self._read, args=(self.proc.stderr, self.err.append), daemon=True).start()
+
+    @staticmethod
+    def _read(stream, sink):
+        for line in iter(stream.readline, b""):
+            sink(line.decode())
+
+    def next_record(self, timeout=20.0) -> dict:
+        return json.loads(self.lines.get(timeout=timeout))
+
+    def wait_for_log(self, words, timeout=20.0):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if any(words in line for line in self.err):
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"{words!r} not logged: {''.join(self.err)}")
+
+    def stop(self) -> float:
+        started = time.time()
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(10)
+        return time.time() - started
+
+
+def test_watch_reports_new_mail_and_stops_cleanly(dovecot, tmp_path):
+    w = Watch(dovecot, tmp_path / "s.db")
+    try:
+        w.wait_for_log("connected")
+        time.sleep(1)
+        dovecot.append(mail("upwork/bot-rejection.eml", NOW, "w1@upwork.com"), when=NOW)
+        started = time.time()
+        assert w.next_record()["message_id"] == "<w1@upwork.com>"
+        assert time.time() - started < 10  # IDLE pushes it; no waiting for a poll
+    finally:
+        took = w.stop()
+    assert took < 3 and w.proc.returncode == 0
+    assert_no_traceback(run("history", "--db", str(tmp_path / "s.db")))
+    assert "last successful check" in run("history", "--db", str(tmp_path / "s.db")).out
+
+
+def test_watch_survives_a_server_restart_and_a_cut_connection(dovecot, tmp_path):
+    w = Watch(dovecot, tmp_path / "s.db")
+    try:
+        w.wait_for_log("connected")
+        dovecot.append(mail("upwork/bot-rejection.eml", NOW, "before@upwork.com"), when=NOW)
+        assert w.next_record()["message_id"] == "<before@upwork.com>"
+        dovecot.restart()
+        dovecot.append(mail("upwork/approval.eml", NOW, "after-restart@upwork.com"), when=NOW)
+        assert w.next_record(timeout=40)["message_id"] == "<after-restart@upwork.com>"
+        assert sum("connected" in line for line in w.err) >= 2  # it really reconnected
+        _kick(dovecot)
+        dovecot.append(mail("upwork/submission.eml", NOW, "after-kick@upwork.com"), when=NOW)
+        assert w.next_record(timeout=40)["message_id"] == "<after-kick@upwork.com>"
+        time.sleep(2)
+        assert w.lines.empty()  # nothing reported twice
+        assert any("reconnecting" in line for line in w.err)
+    finally:
+        w.stop()
+
+
+def _kick(dovecot, timeout=15.0):
+    """Cut the user's connections server-side; retried while the watcher is between connections."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if subprocess.run(["doveadm", "-c", str(dovecot.conf), "kick", USER], capture_output=True).returncode == 0:
+            return
+        time.sleep(0.3)
+    raise AssertionError("no connection of the watcher to kick")
+
+
+def test_notifier_gets_json_and_variables_and_a_failing_one_is_not_fatal(dovecot, tmp_path):
+    dovecot.append(mail("upwork/bot-rejection.eml", NOW - timedelta(minutes=5), "n1@upwork.com"), when=NOW - timedelta(minutes=5))
+    out = tmp_path / "notified"
+    good = fetch(dovecot, tmp_path / "a.db", "--format", "jsonl", "--notify-cmd",
+                 f"sh -c 'cat > {out}.json; echo \"$REJECTSCAN_KIND $REJECTSCAN_PLATFORM\" > {out}.env'")
+    assert good.code == 0, good.err
+    assert json.loads((tmp_path / "notified.json").read_text())["message_id"] == "<n1@upwork.com>"
+    assert (tmp_path / "notified.env").read_text().strip() == "rejection upwork"
+    bad = fetch(dovecot, tmp_path / "b.db", "--format", "jsonl", "--notify-cmd", "false")
+    assert bad.code == 0
+    assert [r["message_id"] for r in records(bad)] == ["<n1@upwork.com>"]
+    assert "notify command 'false' failed" in bad.err
+
+
+def test_email_content_never_reaches_a_shell(dovecot, tmp_path):
+    marker = tmp_path / "pwned"
+    data = mail("upwork/bot-rejection.eml", NOW - timedelta(minutes=5), "evil@upwork.com").replace(
+        b"Subject: Your Upwork profile", f"Subject: $(touch {marker}) `touch {marker}`".encode())
+    dovecot.append(data, when=NOW - timedelta(minutes=5))
+    result = fetch(dovecot, tmp_path / "s.db", "--format", "jsonl", "--notify-cmd", "cat")
+    assert result.code == 0 and not marker.exists()
+
+
+def test_debug_log_never_shows_credentials(dovecot, tmp_path):
+    dovecot.append(mail("upwork/bot-rejection.eml", NOW - timedelta(minutes=5), "d1@upwork.com"), when=NOW - timedelta(minutes=5))
+    result = run("--debug", "fetch", "--host", "localhost", "--port", str(dovecot.imaps_port), "--user", USER,
+                 "--cafile", str(dovecot.cert), "--db", str(tmp_path / "s.db"), env={"REJECTSCAN_PASSWORD": PASSWORD})
+    assert result.code == 0
+    assert "SELECT" in result.err or "EXAMINE" in result.err  # the conversation is there
+    assert PASSWORD not in result.err + result.out
+    helper = tmp_path / "token.sh"
+    helper.write_text(f"#!/bin/sh\necho '{TOKEN}'\n")
+    helper.chmod(0o700)
+    config = tmp_path / "c.toml"
+    config.write_text(f'[account]\nuser = "{USER}"\nhost = "localhost"\nport = {dovecot.imaps_port}\n'
+                      f'cafile = "{dovecot.cert}"\noauth2_token_cmd = "{helper}"\n')
+    log_file = tmp_path / "debug.log"
+    oauth = run("--debug", "--log-file", str(log_file), "fetch", "--config", str(config), "--db", str(tmp_path / "t.db"))
+    assert oauth.code == 0, oauth.err
+    logged = log_file.read_text()
+    assert "AUTHENTICATE" in logged and TOKEN not in logged and TOKEN not in oauth.err
+
+
+def test_doctor_good_and_broken(dovecot, tmp_path):
+    db = tmp_path / "s.db"
+    assert fetch(dovecot, db).code == 0  # leaves a heartbeat
+    args = ["doctor", "--host", "localhost", "--user", USER, "--cafile", str(dovecot.cert), "--db", str(db)]
+    good = run(*args, "--port", str(dovecot.imaps_port), env={"REJECTSCAN_PASSWORD": PASSWORD})
+    assert good.code == 0, good.out
+    for name in ("config", "patterns", "store", "heartbeat", "dns", "tcp", "tls", "login", "capabilities", "folders"):
+        assert any(line.startswith("ok") and f" {name} " in line for line in good.out.splitlines()), name
+    assert "IDLE" in good.out and good.out.strip().endswith("all good")
+    closed = run(*args, "--port", str(free_port()), env={"REJECTSCAN_PASSWORD": PASSWORD})
+    assert closed.code == 3 and "PROBLEM  tcp" in closed.out
+    refused = run(*args, "--port", str(dovecot.imaps_port), env={"REJECTSCAN_PASSWORD": "nope"})
+    assert refused.code == 3 and "PROBLEM  login" in refused.out
+    untrusted = run("doctor", "--host", "localhost", "--user", USER, "--db", str(db), "--port", str(dovecot.imaps_port),
+                    env={"REJECTSCAN_PASSWORD": PASSWORD})
+    assert untrusted.code == 3 and "--cafile" in untrusted.out
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "x.toml").write_text("[platform]\nid = 'x'\n")
+    patterns = run(*args, "--port", str(dovecot.imaps_port), "--patterns", str(tmp_path / "bad"),
+                   env={"REJECTSCAN_PASSWORD": PASSWORD})
+    assert patterns.code == 2 and "PROBLEM  patterns" in patterns.out
