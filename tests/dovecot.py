@@ -100,6 +100,13 @@ mail_location = maildir:{self.dir}/mail/%n
 default_internal_user = dovecot
 default_login_user = dovenull
 mail_privileged_group =
+namespace inbox {{
+  inbox = yes
+  mailbox "All Mail" {{
+    special_use = \\All
+    auto = create
+  }}
+}}
 first_valid_uid = 1
 first_valid_gid = 1
 passdb {{

@@ -39,6 +39,19 @@ def fetch(dovecot, db, *args, env=None, tls="ssl", **kw):
                env={"REJECTSCAN_PASSWORD": PASSWORD, **(env or {})}, **kw)
 
 
+def oauth2_config(dovecot, tmp_path, tls="ssl"):
+    """A private config whose oauth2_token_cmd prints the test token endpoint's valid token."""
+    helper = tmp_path / "token.sh"
+    helper.write_text(f"#!/bin/sh\necho '{TOKEN}'\n")
+    helper.chmod(0o700)
+    port = dovecot.imaps_port if tls == "ssl" else dovecot.imap_port
+    config = tmp_path / "config.toml"
+    config.write_text(f'[account]\nuser = "{USER}"\nhost = "localhost"\nport = {port}\ntls = "{tls}"\n'
+                      f'cafile = "{dovecot.cert}"\noauth2_token_cmd = "{helper}"\n')
+    config.chmod(0o600)
+    return config
+
+
 def _flags(dovecot) -> dict:
     """Flags of every INBOX message, less \\Recent (which belongs to a session, not the message)."""
     with dovecot.client() as c:
@@ -149,13 +162,7 @@ def test_pairing_with_rejectscan_submitted(dovecot, tmp_path):
 
 def test_starttls_and_oauth2_token_command(dovecot, tmp_path):
     dovecot.append(mail("upwork/bot-rejection.eml", NOW - timedelta(hours=1), "o@upwork.com"), when=NOW - timedelta(hours=1))
-    helper = tmp_path / "token.sh"
-    helper.write_text(f"#!/bin/sh\necho '{TOKEN}'\n")
-    helper.chmod(0o700)
-    config = tmp_path / "config.toml"
-    config.write_text(f'[account]\nuser = "{USER}"\nhost = "localhost"\nport = {dovecot.imap_port}\n'
-                      f'tls = "starttls"\ncafile = "{dovecot.cert}"\noauth2_token_cmd = "{helper}"\n')
-    config.chmod(0o600)
+    config = oauth2_config(dovecot, tmp_path, tls="starttls")
     result = run("fetch", "--config", str(config), "--db", str(tmp_path / "s.db"), "--format", "jsonl")
     assert result.code == 0, result.err
     assert records(result)[0]["message_id"] == "<o@upwork.com>"
@@ -171,7 +178,7 @@ def test_special_use_all_folder_is_found_by_its_flag(dovecot, tmp_path):
                             folders=("\\All",), password_cmd=None, oauth2_token_cmd=None, timeout=10,
                             search_forwards=True)
     with ImapMailbox(settings, lambda: Credential(USER, PASSWORD, "password", "test")) as box:
-        assert box.folders() == ["INBOX"]  # no \All folder here: INBOX, as documented
+        assert box.folders() == ["All Mail"]  # found by its \All flag, whatever its name
 
 
 @pytest.mark.parametrize("case", ["resolve", "refused", "untrusted", "password", "folder", "plaintext"])
@@ -196,7 +203,7 @@ def test_errors_are_one_line_with_their_exit_code(dovecot, tmp_path, case):
     elif case == "folder":
         result = run(*base, "--host", "localhost", "--port", str(dovecot.imaps_port), "--cafile", str(dovecot.cert),
                      "--folder", "Nope", env=env)
-        code, words = 2, "folder 'Nope' does not exist on localhost; folders there: INBOX"
+        code, words = 2, "folder 'Nope' does not exist on localhost; folders there: All Mail, INBOX"
     else:
         result = run(*base, "--host", "imap.example.org", "--tls", "none", env=env)
         code, words = 2, "refusing to send your password unencrypted"

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 
 from conftest import ROOT, assert_no_traceback, run
 from dovecot import PASSWORD, TOKEN, USER, free_port
-from test_fetch import fetch, mail, records
+from test_fetch import fetch, mail, oauth2_config, records
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 
@@ -134,12 +134,7 @@ def test_debug_log_never_shows_credentials(dovecot, tmp_path):
     assert result.code == 0
     assert "SELECT" in result.err or "EXAMINE" in result.err  # the conversation is there
     assert PASSWORD not in result.err + result.out
-    helper = tmp_path / "token.sh"
-    helper.write_text(f"#!/bin/sh\necho '{TOKEN}'\n")
-    helper.chmod(0o700)
-    config = tmp_path / "c.toml"
-    config.write_text(f'[account]\nuser = "{USER}"\nhost = "localhost"\nport = {dovecot.imaps_port}\n'
-                      f'cafile = "{dovecot.cert}"\noauth2_token_cmd = "{helper}"\n')
+    config = oauth2_config(dovecot, tmp_path)
     log_file = tmp_path / "debug.log"
     oauth = run("--debug", "--log-file", str(log_file), "fetch", "--config", str(config), "--db", str(tmp_path / "t.db"))
     assert oauth.code == 0, oauth.err
