@@ -145,6 +145,9 @@ def imap_settings(settings: Settings, options: Mapping[str, object],
     """option > environment > config [account] > provider default > default."""
     env = os.environ if env is None else env
     file = settings.account
+    if "password" in file:
+        raise ConfigError(f"{settings.config_path}: a password in the config file is not supported; use "
+                          "REJECTSCAN_PASSWORD, password_cmd, the keyring or the prompt")
     unknown = sorted(set(file) - _ACCOUNT_KEYS)
     if unknown:
         raise ConfigError(f"{settings.config_path}: unknown key account.{unknown[0]}; known: {', '.join(sorted(_ACCOUNT_KEYS))}")
@@ -231,10 +234,10 @@ def write_config_template(path: Path, user: str) -> Path:
 
 
 def config_permission_warning(path: str | None, settings: Settings) -> str | None:
-    """A config that names a secret helper should not be readable by others."""
+    """A config that says how to get the password or a token should be readable only by you."""
     if not path or not Path(path).exists():
         return None
     mode = Path(path).stat().st_mode & 0o077
-    if mode and ("password" in Path(path).read_text(errors="replace")):
-        return f"{path} is readable by other users; run: chmod 600 {path}"
+    if mode and any(settings.account.get(k) for k in ("password_cmd", "oauth2_token_cmd")):
+        return f"{path} names your password or token command and is readable by other users; run: chmod 600 {path}"
     return None

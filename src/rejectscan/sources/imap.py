@@ -9,15 +9,17 @@ matching messages are downloaded, in batches of integer UIDs (imapclient 4.x nee
 from __future__ import annotations
 
 import hashlib
+import imaplib
 import socket
 import ssl
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Callable, Iterator
 
 from rejectscan.config import ALL_MAIL, ImapSettings
 from rejectscan.credentials import Credential
-from rejectscan.errors import ConnectError, FolderMissingError, LoginError, TLSVerifyError
+from rejectscan.errors import ConnectError, FolderMissingError, LoginError, RejectscanError, TLSVerifyError
 from rejectscan.logs import REDACTOR
 from rejectscan.models import RawMessage
 
@@ -80,7 +82,7 @@ class ImapMailbox:
         try:
             client = imapclient.IMAPClient(
                 s.host, port=s.port, ssl=(s.tls == "ssl"), ssl_context=context,
-                timeout=imapclient.SocketTimeout(connect=s.timeout, read=max(s.timeout, 60)))
+                timeout=imapclient.SocketTimeout(connect=s.timeout, read=s.timeout))
             if s.tls == "starttls":
                 client.starttls(context)
         except socket.gaierror:
@@ -94,6 +96,9 @@ class ImapMailbox:
             raise ConnectError(f"connecting to {s.host}:{s.port} timed out") from None
         except OSError as exc:
             raise ConnectError(f"cannot connect to {s.host}:{s.port} ({exc.strerror or exc})") from None
+        except imaplib.IMAP4.abort:
+            raise ConnectError(f"the connection to {s.host}:{s.port} broke while connecting; check --port and "
+                               "--tls, and run again") from None
         except Exception as exc:  # imapclient's own errors during greeting/STARTTLS
             raise ConnectError(f"the server at {s.host}:{s.port} did not talk IMAP as expected ({type(exc).__name__})") from None
         client.normalise_times = False  # INTERNALDATE with its zone, not naive local time
@@ -126,9 +131,34 @@ class ImapMailbox:
                     pass
             self.client = None
 
+    @contextmanager
+    def _guard(self, doing: str) -> Iterator[None]:
+        """A connection that breaks, stalls or talks nonsense after login: one clear error."""
+        try:
+            yield
+        except RejectscanError:
+            raise
+        except (socket.timeout, TimeoutError):
+            self._drop()
+            raise ConnectError(f"{self.settings.host} stopped answering while {doing} (timeout "
+                               f"{self.settings.timeout:g} s); run again later: nothing was lost") from None
+        except Exception as exc:  # imaplib.abort/error, imapclient's errors, OSError, ssl.SSLError
+            self._drop()
+            raise ConnectError(f"the connection to {self.settings.host} broke while {doing} "
+                               f"({type(exc).__name__}); run again: nothing was lost") from None
+
+    def _drop(self) -> None:
+        if self.client is not None:
+            try:
+                self.client.shutdown()
+            except Exception:
+                pass
+            self.client = None
+
     def folders(self) -> list[str]:
         """The configured folders; the special-use \\All folder is looked up by its flag."""
-        listed = self.client.list_folders()
+        with self._guard("listing folders"):
+            listed = self.client.list_folders()
         names = [name for _, _, name in listed]
         out = []
         for wanted in self.settings.folders:
@@ -144,16 +174,19 @@ class ImapMailbox:
         return list(dict.fromkeys(out))
 
     def select(self, folder: str) -> FolderState:
-        info = self.client.select_folder(folder, readonly=True)
+        with self._guard(f"opening {folder}"):
+            info = self.client.select_folder(folder, readonly=True)
         return FolderState(folder, int(info[b"UIDVALIDITY"]), int(info[b"UIDNEXT"]) if b"UIDNEXT" in info else None)
 
     def search(self, criteria: list) -> list[int]:
-        return sorted(int(u) for u in self.client.search(criteria))
+        with self._guard("searching"):
+            return sorted(int(u) for u in self.client.search(criteria))
 
     def fetch(self, folder: str, uids: list[int]) -> Iterator[tuple[int, RawMessage]]:
         for i in range(0, len(uids), BATCH):
             batch = uids[i:i + BATCH]
-            response = self.client.fetch(batch, ["BODY.PEEK[]", "INTERNALDATE"])
+            with self._guard("downloading messages"):
+                response = self.client.fetch(batch, ["BODY.PEEK[]", "INTERNALDATE"])
             for uid in batch:
                 item = response.get(uid)
                 if not item or b"BODY[]" not in item:
@@ -164,7 +197,8 @@ class ImapMailbox:
 
 
     def capabilities(self) -> set[str]:
-        return {c.decode().upper() for c in self.client.capabilities()}
+        with self._guard("asking for capabilities"):
+            return {c.decode().upper() for c in self.client.capabilities()}
 
     def idle_wait(self, folder: str, renew_seconds: float, should_stop: Callable[[], bool]) -> bool:
         """IDLE on a folder until the server reports something, renew time passes, or a stop.
