@@ -1,0 +1,140 @@
+"""Hostile and broken mail for the fuzz smoke test (tests/test_fuzz.py) and the long run
+(scripts/fuzz.py): byte mutations of the fixtures, and whole messages built by hypothesis.
+
+An input passes when the full pipeline (parse, forwards, timestamps, match, judge, every
+renderer) gives a result or an InputError, within the time limit. Anything else is a failure.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from rejectscan import app, patterns as patterns_mod, render
+from rejectscan.errors import InputError
+from rejectscan.models import RawMessage
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+SEEDS = sorted(p for p in FIXTURES.rglob("*.eml") if p.stat().st_size < 200_000)
+TIME_LIMIT = 2.0  # seconds per input
+
+
+@dataclass
+class Failure:
+    mutation: str
+    problem: str
+    sample: bytes
+
+
+def _truncate(rng, data):
+    return data[: rng.randrange(len(data) + 1)]
+
+
+def _bitflips(rng, data):
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 64)):
+        if out:
+            i = rng.randrange(len(out))
+            out[i] ^= 1 << rng.randrange(8)
+    return bytes(out)
+
+
+def _duplicate_headers(rng, data):
+    head, _, body = data.partition(b"\n\n")
+    lines = head.split(b"\n")
+    line = rng.choice(lines) if lines else b"X: y"
+    return b"\n".join(lines + [line] * rng.randint(100, 5000)) + b"\n\n" + body
+
+
+def _huge_header(rng, data):
+    return b"Subject: " + b"A" * 1_000_000 + b"\n" + data
+
+
+def _broken_boundary(rng, data):
+    return data.replace(b"--b", b"--x", rng.randint(1, 3)).replace(b'boundary="', b'boundary="\x00', 1)
+
+
+def _deep_nesting(rng, data):
+    depth = rng.choice([200, 1000])
+    head = b"From: a@upwork.com\nSubject: deep\nMIME-Version: 1.0\n"
+    head += b"".join(b'Content-Type: multipart/mixed; boundary="d%d"\n\n--d%d\n' % (i, i) for i in range(depth))
+    return head + b"Content-Type: text/plain\n\n" + data[:2000]
+
+
+def _many_parts(rng, data):
+    n = rng.choice([1000, 10000])
+    return (b"From: a@upwork.com\nSubject: parts\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=x\n\n"
+            + b"".join(b"--x\nContent-Type: text/plain\n\npart %d\n" % i for i in range(n)) + b"--x--\n")
+
+
+def _bad_charset(rng, data):
+    junk = rng.choice([b"x-unknown", b"utf-7", b"\xff\xfe", b"utf-8\x00", b"", b"iso-8859-99", b"ascii'; DROP"])
+    return data.replace(b"charset=utf-8", b"charset=" + junk).replace(b"charset=UTF-8", b"charset=" + junk)
+
+
+def _bad_encoding(rng, data):
+    return (data.replace(b"base64", b"quoted-printable", 1).replace(b"quoted-printable", b"base64", 1)
+            .replace(b"=\n", b"=\xff\n"))
+
+
+def _nuls(rng, data):
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 50)):
+        out.insert(rng.randrange(len(out) + 1), 0)
+    return bytes(out)
+
+
+def _random_bytes(rng, data):
+    return rng.randbytes(rng.randrange(1, 20000))
+
+
+def _splice(rng, data):
+    other = rng.choice(SEEDS).read_bytes()
+    return data[: rng.randrange(len(data) + 1)] + other[rng.randrange(len(other) + 1):]
+
+
+def _encoded_words(rng, data):
+    word = rng.choice([b"=?utf-8?b?!!!?=", b"=?x?q?=ZZ?=", b"=?utf-8?b?" + b"QUJD" * 5000 + b"?=", b"=?==?=?"])
+    return data.replace(b"Subject: ", b"Subject: " + word + b" ", 1).replace(b"From: ", b"From: " + word + b" ", 1)
+
+
+MUTATIONS = {
+    "truncate": (_truncate, 20), "bitflips": (_bitflips, 20), "duplicate-headers": (_duplicate_headers, 5),
+    "huge-header": (_huge_header, 2), "broken-boundary": (_broken_boundary, 10), "deep-nesting": (_deep_nesting, 1),
+    "many-parts": (_many_parts, 1), "bad-charset": (_bad_charset, 10), "bad-encoding": (_bad_encoding, 10),
+    "nuls": (_nuls, 10), "random-bytes": (_random_bytes, 5), "splice": (_splice, 10), "encoded-words": (_encoded_words, 5),
+}
+
+
+def mutate(rng: random.Random) -> tuple[str, bytes]:
+    names = list(MUTATIONS)
+    name = rng.choices(names, weights=[MUTATIONS[n][1] for n in names])[0]
+    return name, MUTATIONS[name][0](rng, rng.choice(SEEDS).read_bytes())
+
+
+_PATTERNS = None
+
+
+def check(name: str, data: bytes, in_container: bool = False) -> Failure | None:
+    """Run one input through everything a user can reach; a Failure if it misbehaves."""
+    global _PATTERNS
+    if _PATTERNS is None:
+        _PATTERNS = patterns_mod.load()
+    started = time.perf_counter()
+    try:
+        outcome = app.analyze([RawMessage(data=data, source="fuzz", in_container=in_container)], _PATTERNS)
+        for error in outcome.errors:
+            if not isinstance(error, InputError) or "\n" in str(error):
+                return Failure(name, f"bad error line: {error!r}", data[:2000])
+        names = {p.id: p.name for p in _PATTERNS.platforms}
+        for fmt in ("text", "json", "jsonl", "csv"):
+            render.render(outcome.reports, fmt, names)
+    except Exception:
+        return Failure(name, traceback.format_exc(limit=6), data[:2000])
+    elapsed = time.perf_counter() - started
+    if elapsed > TIME_LIMIT:
+        return Failure(name, f"took {elapsed:.1f} s", data[:2000])
+    return None
