@@ -101,11 +101,19 @@ def _encoded_words(rng, data):
     return data.replace(b"Subject: ", b"Subject: " + word + b" ", 1).replace(b"From: ", b"From: " + word + b" ", 1)
 
 
+def _header_lines_in_body(rng, data):
+    """Thousands of header-looking lines in a body (found by the long run: it was quadratic)."""
+    line = rng.choice([b"Subject: Your Upwork profile", b"From: Upwork <donotreply@upwork.com>", b"> Date: x",
+                       b"-----Original Message-----", b"To: a@b.c"])
+    return data + b"\n\n" + (line + b"\n") * rng.randint(2000, 8000)
+
+
 MUTATIONS = {
     "truncate": (_truncate, 20), "bitflips": (_bitflips, 20), "duplicate-headers": (_duplicate_headers, 5),
     "huge-header": (_huge_header, 2), "broken-boundary": (_broken_boundary, 10), "deep-nesting": (_deep_nesting, 1),
     "many-parts": (_many_parts, 1), "bad-charset": (_bad_charset, 10), "bad-encoding": (_bad_encoding, 10),
     "nuls": (_nuls, 10), "random-bytes": (_random_bytes, 5), "splice": (_splice, 10), "encoded-words": (_encoded_words, 5),
+    "header-lines-in-body": (_header_lines_in_body, 3),
 }
 
 

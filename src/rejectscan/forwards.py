@@ -225,38 +225,34 @@ def find_inline_forward(text: str, subject: str = "") -> _Block | None:
     if not text:
         return None
     lines = _clean_lines(text[:200_000])
+    separators = [_separator(line) for _, line in lines]
+    # preamble[i]: characters of ordinary text above line i (computed once: linear, not quadratic)
+    preamble = [0] * (len(lines) + 1)
+    for i, (_, line) in enumerate(lines):
+        preamble[i + 1] = preamble[i] + (len(line) if line and not separators[i][0] else 0)
     fwd_subject = is_forward_subject(subject)
     reply_subject = bool(_REPLY_PREFIX.match(subject or "")) and not fwd_subject
     separator: str = ""  # "forward" or "neutral" for the latest separator line seen
-    i = 0
-    while i < len(lines):
-        depth, line = lines[i]
-        sep_kind, rest = _separator(line)
+    for i, (_, line) in enumerate(lines):
+        sep_kind, rest = separators[i]
         if sep_kind:
             separator = sep_kind
             if rest:  # Yahoo: the header block runs on after the separator
                 block = _read_block(_split_run_on(rest), lines, i + 1, counts_lines=False)
                 if block is not None and _accept(block, separator, True, reply_subject, fwd_subject):
-                    return replace(block, preamble=_preamble(lines, i))
-            i += 1
+                    return replace(block, preamble=preamble[i])
             continue
         if _HEADER_LINE.match(line):
-            before_empty = _preamble(lines, i) == 0
             block = _read_block([t for _, t in lines[i:i + 40]], lines, i, counts_lines=True)
-            if block is not None and _accept(block, separator, before_empty, reply_subject, fwd_subject):
-                return replace(block, preamble=_preamble(lines, i))
+            if block is not None and _accept(block, separator, preamble[i] == 0, reply_subject, fwd_subject):
+                return replace(block, preamble=preamble[i])
             if block is not None:
                 return None  # a quoted header block that is not a forward: a reply
         if fwd_subject:
             wrote = _wrote_line(lines, i)
             if wrote is not None:
-                return replace(wrote, preamble=_preamble(lines, i))
-        i += 1
+                return replace(wrote, preamble=preamble[i])
     return None
-
-
-def _preamble(lines: list[tuple[int, str]], end: int) -> int:
-    return sum(len(t) for _, t in lines[:end] if t and not _separator(t)[0])
 
 
 def _separator(line: str) -> tuple[str, str]:
