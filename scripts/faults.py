@@ -48,7 +48,7 @@ def main() -> int:
             return subprocess.run([sys.executable, "-m", "rejectscan", "fetch", "--config", str(config), "--db",
                                    str(work / "s.db"), "--format", "jsonl"], capture_output=True, env=env, cwd=ROOT)
 
-        for r in range(args.rounds):
+        for _r in range(args.rounds):
             for _ in range(rng.randint(1, 8)):
                 mid = f"r{len(sent)}@upwork.com"
                 server.append(mail("upwork/bot-rejection.eml", now - timedelta(seconds=len(sent)), mid),

@@ -275,7 +275,7 @@ def test_killed_runs_lose_nothing(dovecot, tmp_path):
     db = tmp_path / "s.db"
     reported: list[str] = []
     rng = random.Random(7)
-    for attempt in range(4):
+    for _attempt in range(4):
         proc = _fetch_proc(dovecot, db)
         time.sleep(rng.uniform(0.3, 1.2))
         proc.send_signal(signal.SIGKILL)
@@ -325,3 +325,15 @@ def test_provider_defaults_and_precedence(tmp_path):
                             {"host": "option.example.org"}, env={"REJECTSCAN_HOST": "env.example.org",
                                                                  "REJECTSCAN_USER": "env@example.org"})
     assert (layered.host, layered.user) == ("option.example.org", "env@example.org")
+
+
+def test_store_migrations_are_ordered_named_and_idempotent(tmp_path):
+    from rejectscan.store import MIGRATIONS, Store
+
+    path = tmp_path / "s.db"
+    with Store(path) as store:
+        assert store.schema_version() == len(MIGRATIONS)
+    with Store(path) as store:  # opening again applies nothing twice
+        names = [r[0] for r in store.db.execute("SELECT name FROM schema_migrations ORDER BY name")]
+        assert names == [name for name, _ in MIGRATIONS]
+        assert store.integrity_ok()

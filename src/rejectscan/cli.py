@@ -328,7 +328,7 @@ def history(db, fmt, patterns, config):
     """The timeline per platform: submissions, rejections with label and delay, approvals."""
     import json
 
-    from rejectscan import render, store as store_mod
+    from rejectscan import store as store_mod
     from rejectscan.classify import duration
 
     settings = _settings(fmt, patterns, config, db=db)
@@ -518,6 +518,3 @@ def main() -> None:
             traceback.print_exc()
         _fail(f"internal error: {type(exc).__name__}: {exc} (please report it; --debug shows details)",
               INTERNAL_ERROR)
-
-
-__all__ = ["main", "cli", "UsageError"]

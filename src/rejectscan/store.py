@@ -111,14 +111,19 @@ class Store:
             raise self._error(exc) from None
 
     def _migrate(self) -> None:
+        """Apply the migrations not yet applied, in order, each in its own transaction.
+
+        PRAGMA user_version counts them; schema_migrations names them, for whoever opens the file."""
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
         for number, (name, sql) in enumerate(MIGRATIONS, start=1):
             if number <= version:
                 continue
             self.db.execute("BEGIN IMMEDIATE")
             try:
+                self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
                 for statement in _statements(sql):
                     self.db.execute(statement)
+                self.db.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", (name, _now()))
                 self.db.execute(f"PRAGMA user_version = {number}")
                 self.db.execute("COMMIT")
             except BaseException:
