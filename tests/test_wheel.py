@@ -20,13 +20,14 @@ def test_wheel_ships_patterns_and_runs(tmp_path):
     assert "rejectscan/shipped_patterns/upwork.toml" in names
     assert "rejectscan/shipped_patterns/advice.toml" in names
 
-    # The venv borrows the already-installed dependencies (no network), but rejectscan itself
-    # comes only from the wheel: the venv's own site-packages are searched first.
+    # A truly fresh venv: the wheel's declared dependencies are all it gets, so a missing one fails
+    # here as it would for a user (a venv borrowing the machine's packages once hid google-re2).
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     py = venv / "bin" / "python"
-    subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(wheel)],
-                   check=True, capture_output=True)
+    install = subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(wheel)],
+                             capture_output=True, text=True)
+    assert install.returncode == 0, install.stderr[-2000:]
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "cfg")}
