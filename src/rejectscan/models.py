@@ -53,7 +53,6 @@ class ParsedMail:
     auth_results: tuple[str, ...] = ()
     attached: tuple["ParsedMail", ...] = ()  # message/rfc822 parts, parsed the same way
     defects: tuple[str, ...] = ()
-    return_path: str = ""
 
 
 @dataclass(frozen=True)

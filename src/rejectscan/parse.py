@@ -89,7 +89,6 @@ def _parse_object(msg: email.message.Message, depth: int) -> ParsedMail:
         auth_results=tuple(_all_headers(msg, "Authentication-Results")),
         attached=tuple(attached),
         defects=tuple(defects),
-        return_path=_header_text(msg, "Return-Path", None).strip().strip("<>"),
     )
 
 

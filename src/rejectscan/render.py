@@ -12,7 +12,6 @@ from typing import Iterable
 from rejectscan.classify import duration
 from rejectscan.models import Kind, Label, Report
 
-FORMATS = ("text", "json", "jsonl", "csv")
 CSV_FIELDS = ("source", "message_id", "from", "subject", "forwarded", "platform", "kind", "sent_at",
               "sent_at_source", "authentic", "template", "label", "confidence", "submitted_at",
               "delay_seconds", "reasons", "advice", "warnings")

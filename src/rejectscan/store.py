@@ -55,7 +55,6 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
 class StoredMessage:
     key: str
     record: dict
-    reported: bool
 
 
 def _now() -> str:
@@ -145,15 +144,6 @@ class Store:
 
     # --- messages ---------------------------------------------------------------------------
 
-    def known_keys(self, keys: Iterable[str]) -> set[str]:
-        keys = list(keys)
-        found: set[str] = set()
-        for i in range(0, len(keys), 500):
-            chunk = keys[i:i + 500]
-            marks = ",".join("?" * len(chunk))
-            found |= {r[0] for r in self.db.execute(f"SELECT message_key FROM messages WHERE message_key IN ({marks})", chunk)}
-        return found
-
     def save_batch(self, account: str, folder: str, uidvalidity: int, last_uid: int,
                    rows: list[tuple[str, int | None, dict]], replace: bool = False) -> list[str]:
         """Records and the folder's sync point in one transaction. Returns the keys newly stored."""
@@ -181,14 +171,14 @@ class Store:
 
     def unreported(self) -> list[StoredMessage]:
         rows = self.db.execute("SELECT message_key, record FROM messages WHERE reported = 0 ORDER BY sent_ts, id")
-        return [StoredMessage(r[0], json.loads(r[1]), False) for r in rows]
+        return [StoredMessage(r[0], json.loads(r[1])) for r in rows]
 
     def records(self, keys: Iterable[str]) -> list[StoredMessage]:
         out = []
         for key in keys:
-            row = self.db.execute("SELECT record, reported FROM messages WHERE message_key=?", (key,)).fetchone()
+            row = self.db.execute("SELECT record FROM messages WHERE message_key=?", (key,)).fetchone()
             if row:
-                out.append(StoredMessage(key, json.loads(row[0]), bool(row[1])))
+                out.append(StoredMessage(key, json.loads(row[0])))
         return out
 
     def mark_reported(self, key: str) -> None:
