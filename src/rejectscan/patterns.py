@@ -306,12 +306,13 @@ def _re2_compile(source: str):
         os.close(saved)
 
 
-def literal_matcher(substrings: tuple[bytes, ...], words: tuple[bytes, ...] = (), ignore_case: bool = True):
-    """One RE2 pattern over bytes finding any substring, or any whole word: a single linear pass."""
+def bytes_matcher(pattern: bytes, max_mem: int = 64 << 20):
+    """Compile a bytes pattern with RE2: one linear pass, however many alternatives it has."""
     import re2
 
-    alternatives = [re2.escape(s) for s in substrings] + [rb"\b" + re2.escape(w) + rb"\b" for w in words]
-    return re2.compile((b"(?i)" if ignore_case else b"") + b"(?:" + b"|".join(alternatives) + b")")
+    options = re2.Options()
+    options.max_mem = max_mem  # room for the DFA of a large alternation; a budget, not an allocation
+    return re2.compile(pattern, options)
 
 
 def _regexes(file: str, key: str, value) -> tuple[Regex, ...]:

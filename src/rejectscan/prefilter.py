@@ -15,14 +15,19 @@ import base64
 import email.header
 import re
 
-from rejectscan.patterns import PatternSet, literal_matcher
+from rejectscan.patterns import PatternSet, bytes_matcher
 
 _ENCODED_WORD = re.compile(rb"=\?[^?\s]{1,40}\?[bBqQ]\?[^?\s]{1,400}\?=")
 
 
 class Prefilter:
     """substrings: domains and lookalike tokens (matched anywhere, as identify_platform does);
-    names: platform names (matched as whole words, as in a display name)."""
+    names: platform names (matched as whole words, as in a display name).
+
+    One RE2 pass over the raw bytes looks for all of them at once: each substring also with a
+    quoted-printable soft line break ("=\\n") allowed between any two characters, and each base64
+    fragment of each word with a line break allowed anywhere, so no decoded copy is ever made.
+    """
 
     def __init__(self, substrings: tuple[str, ...], names: tuple[str, ...]) -> None:
         subs = _minimal({s.lower().strip(".") for s in substrings if len(s.strip(".")) >= 3})
@@ -31,10 +36,13 @@ class Prefilter:
         for w in (*subs, *names):
             for variant in {w, w.capitalize(), w.upper(), w.title()}:
                 fragments.update(base64_fragments(variant.encode()))
-        self.plain = literal_matcher(tuple(s.encode() for s in subs), tuple(n.encode() for n in names))
-        self.encoded = literal_matcher(tuple(sorted(fragments)), ignore_case=False)
-        self.names = tuple(n.encode() for n in names)
+        alternatives = ([b"(?i:" + _spaced(s.encode(), rb"(?:=\r?\n)?") + b")" for s in subs]
+                        + [b"(?i:\\b" + re.escape(n.encode()) + b"\\b)" for n in names]
+                        + [_spaced(f, rb"\r?\n?") for f in sorted(fragments)])
+        self.matcher = bytes_matcher(b"|".join(alternatives))
+        self.words = bytes_matcher(b"(?i)" + b"|".join(re.escape(w.encode()) for w in (*subs, *names)))
         self.substrings = tuple(s.encode() for s in subs)
+        self.names = tuple(n.encode() for n in names)
 
     @classmethod
     def for_patterns(cls, patterns: PatternSet) -> "Prefilter":
@@ -43,21 +51,20 @@ class Prefilter:
                    tuple(p.name for p in patterns.platforms))
 
     def may_concern(self, data: bytes) -> bool:
-        if self.plain.search(data):
+        if self.matcher.search(data):
             return True
         head = data[:65536]
-        if b"uoted-printable" in data or b"?q?" in head or b"?Q?" in head:
-            if self.plain.search(data.replace(b"=\r\n", b"").replace(b"=\n", b"")):
-                return True
-        if b"base64" in data or b"?b?" in head or b"?B?" in head:
-            if self.encoded.search(data.replace(b"\r", b"").replace(b"\n", b"")):
-                return True
-        if b"=?" in head:
+        if b"=?" in head:  # RFC 2047 encoded words in the headers (Q encoding hides letters as =XX)
             header_end = data.find(b"\n\n")
             for word in _ENCODED_WORD.findall(data[: header_end if header_end > 0 else 65536]):
-                if self.plain.search(_decode_word(word)):
+                if self.words.search(_decode_word(word)):
                     return True
         return False
+
+
+def _spaced(word: bytes, gap: bytes) -> bytes:
+    """'abc' -> 'a<gap>b<gap>c', each character escaped."""
+    return gap.join(re.escape(bytes([c])) for c in word)
 
 
 def _minimal(words: set[str]) -> tuple[str, ...]:
