@@ -160,3 +160,15 @@ def test_doctor_good_and_broken(dovecot, tmp_path):
     patterns = run(*args, "--port", str(dovecot.imaps_port), "--patterns", str(tmp_path / "bad"),
                    env={"REJECTSCAN_PASSWORD": PASSWORD})
     assert patterns.code == 2 and "PROBLEM  patterns" in patterns.out
+
+
+def test_history_warns_when_no_check_has_succeeded(dovecot, tmp_path):
+    db = tmp_path / "s.db"
+    bad = run("fetch", "--host", "localhost", "--port", str(free_port()), "--user", USER, "--db", str(db),
+              env={"REJECTSCAN_PASSWORD": PASSWORD})
+    assert bad.code == 3
+    text = run("history", "--db", str(db)).out
+    assert "last successful check never" in text and "cannot connect" in text
+    assert "WARNING: no successful check" in text
+    assert fetch(dovecot, db).code == 0
+    assert "WARNING" not in run("history", "--db", str(db)).out

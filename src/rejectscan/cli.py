@@ -355,7 +355,6 @@ def history(db, fmt, patterns, config):
         return
     if not data["events"]:
         click.echo("Nothing recorded yet: run `rejectscan submitted` when you submit, and `rejectscan fetch`.")
-        return
     for platform, s in data["summary"].items():
         click.echo(s["name"] if platform != "any" else "Any platform")
         for e in (e for e in data["events"] if (e["platform"] or "any") == platform):
@@ -374,6 +373,15 @@ def history(db, fmt, patterns, config):
     for beat in data["health"]:
         click.echo(f"Mailbox {beat['account']}: last successful check {beat['last_ok'] or 'never'} ({beat['runner']})"
                    + (f"; last error {beat['last_error_at']}: {beat['last_error']}" if beat["last_error"] else ""))
+        if _stale(beat["last_ok"]):
+            click.echo(f"  WARNING: no successful check of {beat['account']} for over an hour; is `rejectscan watch` "
+                       "or the cron job running? `rejectscan doctor` tells what is wrong.")
+
+
+def _stale(last_ok: str | None, hours: float = 1.0) -> bool:
+    from datetime import datetime, timedelta, timezone
+
+    return last_ok is None or datetime.now(timezone.utc) - datetime.fromisoformat(last_ok) > timedelta(hours=hours)
 
 
 @cli.group("config")
