@@ -6,13 +6,16 @@ cd "$(dirname "$0")/.."
 
 python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
 
-if ! command -v dovecot >/dev/null 2>&1; then
+missing=""
+command -v dovecot >/dev/null 2>&1 || missing="$missing dovecot-imapd"
+command -v openssl >/dev/null 2>&1 || missing="$missing openssl"  # the tests' self-signed certificate
+if [ -n "$missing" ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  echo "installing Dovecot for the IMAP tests (Debian package dovecot-imapd)..."
+  echo "installing for the IMAP tests:$missing"
   $SUDO apt-get update -qq
-  # The tests start their own throwaway Dovecot; keep the package from starting a system one.
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq dovecot-imapd >/dev/null
+  # The tests start their own throwaway Dovecot; the package does not start a system one here.
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
 fi
 
 exec python3 -m pytest "$@"
