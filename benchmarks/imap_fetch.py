@@ -76,7 +76,7 @@ def main() -> None:
         criteria[1] = criteria[1].isoformat()
         minimal = [sys.executable, str(script), str(server.imaps_port), str(server.cert), USER, PASSWORD]
         as_json = json.dumps(criteria)
-        with server.client() as c:  # the size of exactly what that SEARCH matches
+        with server.client(timeout=600) as c:  # the size of exactly what that SEARCH matches (a slow search)
             c.select_folder("INBOX", readonly=True)
             sizes = c.fetch(c.search(search_criteria(since_day(now - timedelta(days=365)), 0, from_terms, body_terms)),
                             ["RFC822.SIZE"])

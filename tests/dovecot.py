@@ -208,10 +208,10 @@ service stats {{
 
     # --- helpers the tests use to shape the mailbox -------------------------------------------
 
-    def client(self):
+    def client(self, timeout: float = 10):
         import imapclient
 
-        c = imapclient.IMAPClient("127.0.0.1", port=self.imap_port, ssl=False, timeout=10)
+        c = imapclient.IMAPClient("127.0.0.1", port=self.imap_port, ssl=False, timeout=timeout)
         c.login(USER, PASSWORD)
         c.normalise_times = False
         return c
