@@ -61,7 +61,7 @@ class TokenEndpoint:
 
 
 class Dovecot:
-    def __init__(self) -> None:
+    def __init__(self, extra_conf: str = "") -> None:
         if not shutil.which("dovecot"):
             raise RuntimeError("dovecot is not installed; run the tests with scripts/test.sh")
         # Dovecot's unprivileged processes must reach these files: not under pytest's 0700 tmp.
@@ -141,6 +141,7 @@ service stats {{
     mode = 0666
   }}
 }}
+{extra_conf}
 """)
         self.proc: subprocess.Popen | None = None
 

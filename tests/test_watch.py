@@ -71,6 +71,23 @@ def test_watch_reports_new_mail_and_stops_cleanly(dovecot, tmp_path):
     assert "last successful check" in run("history", "--db", str(tmp_path / "s.db")).out
 
 
+def test_watch_polls_a_server_without_idle(tmp_path):
+    from dovecot import Dovecot
+
+    server = Dovecot(extra_conf="imap_capability = IMAP4rev1 LITERAL+ SASL-IR ID ENABLE UIDPLUS NAMESPACE SPECIAL-USE").start()
+    try:
+        w = Watch(server, tmp_path / "s.db", "--poll", "1")
+        try:
+            w.wait_for_log("the server offers no IDLE: checking every 1 seconds")
+            server.append(mail("upwork/bot-rejection.eml", NOW, "polled@upwork.com"), when=NOW)
+            assert w.next_record(timeout=60)["message_id"] == "<polled@upwork.com>"
+        finally:
+            w.stop()
+        assert w.proc.returncode == 0
+    finally:
+        server.close()
+
+
 def test_watch_survives_a_server_restart_and_a_cut_connection(dovecot, tmp_path):
     w = Watch(dovecot, tmp_path / "s.db")
     try:

@@ -71,6 +71,8 @@ class Watcher:
     def _loop(self, box) -> None:
         folder = box.folders()[0]
         idle = "IDLE" in box.capabilities()
+        if not idle:
+            log.info("the server offers no IDLE: checking every %g seconds", self.settings.poll_seconds)
         self.check(box)
         while not self.stop.is_set():
             if idle:
