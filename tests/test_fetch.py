@@ -77,12 +77,14 @@ def test_fetch_reports_platform_mail_read_only(dovecot, tmp_path):
     result = fetch(dovecot, tmp_path / "state.db", "--since", "30d", "--format", "jsonl")
     assert_no_traceback(result)
     assert result.code == 0, result.err
-    got = records(result)
-    assert [r["kind"] for r in got] == ["submission", "rejection", "rejection"]
-    rejection = got[1]
-    assert (rejection["label"], rejection["delay_seconds"]) == ("automated", 40)
+    got = {r["message_id"]: r for r in records(result)}  # reported in sent order; the forward keeps its own date
+    assert sorted(got) == ["<fw1@example.org>", "<r1@upwork.com>", "<s1@upwork.com>"]
+    assert got["<s1@upwork.com>"]["kind"] == "submission"
+    rejection = got["<r1@upwork.com>"]
+    assert (rejection["kind"], rejection["label"], rejection["delay_seconds"]) == ("rejection", "automated", 40)
     assert re.fullmatch(r"INBOX/\d+", rejection["source"])  # folder/uid
-    assert got[2]["forwarded"] is True  # found by the BODY search though Maria sent it
+    forwarded = got["<fw1@example.org>"]
+    assert forwarded["kind"] == "rejection" and forwarded["forwarded"] is True  # found by the BODY search
     # Read-only: no flag changed, nothing marked \Seen.
     assert _flags(dovecot) == before and not any(b"\\Seen" in f for f in before.values())
     # Only the server-filtered messages were downloaded: the friend's mail never was.
