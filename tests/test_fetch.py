@@ -339,3 +339,23 @@ def test_store_migrations_are_ordered_named_and_idempotent(tmp_path):
         names = [r[0] for r in store.db.execute("SELECT name FROM schema_migrations ORDER BY name")]
         assert names == [name for name, _ in MIGRATIONS]
         assert store.integrity_ok()
+
+
+def test_no_standard_input_at_all(dovecot, tmp_path):
+    """CI and cron may start us with file descriptor 0 closed: Python then has no sys.stdin."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REJECTSCAN_")}
+    env.update({"REJECTSCAN_PASSWORD": PASSWORD, "XDG_CONFIG_HOME": str(tmp_path / "cfg")})
+
+    def closed_stdin(*args):
+        return subprocess.run([sys.executable, "-m", "rejectscan", *args], capture_output=True, text=True,
+                              env=env, cwd=ROOT, preexec_fn=lambda: os.close(0))
+
+    dovecot.append(mail("upwork/bot-rejection.eml", NOW - timedelta(minutes=2), "nostdin@upwork.com"),
+                   when=NOW - timedelta(minutes=2))
+    fetched = closed_stdin("fetch", "--host", "localhost", "--port", str(dovecot.imaps_port), "--user", USER,
+                           "--cafile", str(dovecot.cert), "--db", str(tmp_path / "s.db"), "--format", "jsonl")
+    assert fetched.returncode == 0, fetched.stderr
+    assert json.loads(fetched.stdout)["message_id"] == "<nostdin@upwork.com>"
+    piped = closed_stdin("analyze", "-")
+    assert piped.returncode == 1 and "<stdin>: no standard input to read" in piped.stderr
+    assert "Traceback" not in piped.stderr + fetched.stderr

@@ -90,7 +90,7 @@ def analyze(paths, submitted_at, include_all, db, full_parse, fmt, patterns, con
     settings = _settings(fmt, patterns, config, db=db)
     pattern_set = _load_patterns(settings)
     when = timestamps.parse_when(submitted_at) if submitted_at else None
-    stdin = sys.stdin.buffer if "-" in paths else None
+    stdin = _stdin_bytes() if "-" in paths else None
     stored = []
     if Path(_db_path(settings)).expanduser().exists():  # read only: analyze never writes the store
         with store_mod.Store(_db_path(settings)) as store:
@@ -189,7 +189,8 @@ def _account(fmt, patterns, config, db, host, port, user, tls, cafile, folders, 
     def credential():
         if imap.oauth2_token_cmd:
             return credentials.resolve_token(imap.user, imap.oauth2_token_cmd)
-        prompt = (lambda text: click.prompt(text, hide_input=True, err=True)) if sys.stdin.isatty() else None
+        interactive = sys.stdin is not None and sys.stdin.isatty()
+        prompt = (lambda text: click.prompt(text, hide_input=True, err=True)) if interactive else None
         return credentials.resolve_password(imap.user, imap.host, imap.password_cmd, prompt=prompt)
 
     return settings, imap, lambda: ImapMailbox(imap, credential)
@@ -477,7 +478,9 @@ def patterns_test(path, fmt, patterns, config):
 
     settings = _settings(fmt, patterns, config)
     ps = _load_patterns(settings)
-    data = sys.stdin.buffer.read() if path == "-" else _read_file(path)
+    if path == "-" and _stdin_bytes() is None:
+        raise InputError("<stdin>", "no standard input to read")
+    data = _stdin_bytes().read() if path == "-" else _read_file(path)
     original = forwards.unwrap(parse.parse_message(data, path))
     hits, signals = lint.probe(original, ps)
     click.echo(f"{path}: from {original.from_addr or '?'}" + (" (forwarded original)" if original.forwarded else ""))
@@ -491,6 +494,11 @@ def patterns_test(path, fmt, patterns, config):
             click.echo(f"    {how:>6}  {matched[:100]!r}")
     for s in signals:
         click.echo(f"  signal {s.id} ({s.direction} {s.weight:g}): {s.matched[:100]!r}")
+
+
+def _stdin_bytes():
+    """Standard input as bytes, or None when the process has none at all (fd 0 closed)."""
+    return sys.stdin.buffer if sys.stdin is not None else None
 
 
 def _read_file(path: str) -> bytes:
