@@ -17,7 +17,7 @@ from rejectscan import authenticity, classify, forwards, match, pairing, parse, 
 from rejectscan.errors import InputError
 from rejectscan.models import Facts, Kind, Label, RawMessage, Report, Submission
 from rejectscan.patterns import PatternSet
-from rejectscan.prefilter import Prefilter
+from rejectscan.prefilter import Prefilter, minimal_words
 
 ErrorSink = Callable[[InputError], None]
 
@@ -108,9 +108,6 @@ def judge_one(facts: Facts, patterns: PatternSet, submissions: list[Submission],
     submission = pairing.latest_before(submissions, facts.match.platform, at, precision)
     delay = max(0, int((at - submission.at).total_seconds())) if submission and at else None
     verdict = classify.classify(facts.match, delay, patterns.timing, precision)
-    if delay is not None and precision > 1 and delay >= precision:
-        verdict = replace(verdict, reasons=verdict.reasons + (
-            "the forwarded copy shows the time only to the minute, so the delay may be off by up to a minute",))
     if facts.authenticity.authentic is False:
         verdict = replace(verdict, reasons=verdict.reasons + (
             "this email is not from the platform, so it is not the platform's decision",))
@@ -143,20 +140,15 @@ def analyze(items: Iterable[RawMessage | InputError], patterns: PatternSet, *,
 def search_terms(patterns: PatternSet, forwards: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """FROM terms catch the platforms, their subdomains and lookalikes (the whole From header is
     searched, display name included); BODY terms catch forwards, which carry the sender address."""
-    words = sorted({t for p in patterns.platforms for t in (*p.lookalike_tokens, *p.domains)}, key=len)
-    from_terms: list[str] = []
-    for w in words:
-        if not any(shorter in w for shorter in from_terms):
-            from_terms.append(w.strip("."))
+    from_terms = minimal_words({t.strip(".") for p in patterns.platforms for t in (*p.lookalike_tokens, *p.domains)})
     body_terms = tuple(f"@{d}" for p in patterns.platforms for d in p.domains) if forwards else ()
-    return tuple(from_terms), body_terms
+    return from_terms, body_terms
 
 
 @dataclass(frozen=True)
 class FetchResult:
     report_keys: list[str]  # what to report now: new messages (or all in the window with rescan)
     errors: list[InputError]
-    examined: int
 
 
 def fetch(mailbox, store, patterns: PatternSet, since: datetime, *, account: str,
@@ -170,7 +162,6 @@ def fetch(mailbox, store, patterns: PatternSet, since: datetime, *, account: str
     collected: list[tuple[str, str, int, Facts]] = []  # folder, key, uid, facts
     folder_points: dict[str, tuple[int, int]] = {}
     seen: set[str] = set()
-    examined = 0
     for folder in mailbox.folders():
         state = mailbox.select(folder)
         stored = store.folder_state(account, folder)
@@ -181,7 +172,6 @@ def fetch(mailbox, store, patterns: PatternSet, since: datetime, *, account: str
         uids = [u for u in mailbox.search(search_criteria(since_day(since), last, from_terms, body_terms)) if u > last]
         folder_points[folder] = (state.uidvalidity, max(uids, default=last))
         for uid, raw in mailbox.fetch(folder, uids):
-            examined += 1
             if raw.internaldate is not None and raw.internaldate < since:
                 continue  # SINCE is whole days; the window is exact
             facts = next(iter(examine_all([raw], patterns, False, errors.append)), None)
@@ -199,4 +189,4 @@ def fetch(mailbox, store, patterns: PatternSet, since: datetime, *, account: str
                 for (fld, key, uid, _), report in zip(collected, reports) if fld == folder]
         new = store.save_batch(account, folder, validity, high, rows, replace=rescan)
         keys += [key for key, _, _ in rows] if rescan else new
-    return FetchResult(report_keys=keys, errors=errors, examined=examined)
+    return FetchResult(report_keys=keys, errors=errors)

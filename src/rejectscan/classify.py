@@ -8,12 +8,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rejectscan.models import Evidence, Label, MatchResult, Verdict
 from rejectscan.patterns import Timing
 
 
 def classify(match: MatchResult, delay_seconds: int | None, timing: Timing,
              precision_seconds: int = 1) -> Verdict:
+    """The label; a time read only to the minute says so whenever it measured a delay."""
+    verdict = _classify(match, delay_seconds, timing, precision_seconds)
+    if delay_seconds is not None and 1 < precision_seconds <= delay_seconds:
+        verdict = replace(verdict, reasons=verdict.reasons + (
+            "the forwarded copy shows the time only to the minute, so the delay may be off by up to a minute",))
+    return verdict
+
+
+def _classify(match: MatchResult, delay_seconds: int | None, timing: Timing, precision_seconds: int) -> Verdict:
     automated = [e for e in match.evidence if e.direction == "automated" and e.weight > 0]
     human = [e for e in match.evidence if e.direction == "human" and e.weight > 0]
     auto_score = sum(e.weight for e in automated)

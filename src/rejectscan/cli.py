@@ -179,7 +179,7 @@ def _account(fmt, patterns, config, db, host, port, user, tls, cafile, folders, 
     from rejectscan.sources.imap import ImapMailbox
 
     settings = _settings(fmt, patterns, config, db=db)
-    warning = config_mod.config_permission_warning(settings.config_path, settings)
+    warning = config_mod.config_permission_warning(settings)
     if warning:
         click.echo(f"rejectscan: warning: {warning}", err=True)
     imap = config_mod.imap_settings(settings, {"host": host, "port": port, "user": user, "tls": tls,

@@ -233,8 +233,9 @@ def write_config_template(path: Path, user: str) -> Path:
     return path
 
 
-def config_permission_warning(path: str | None, settings: Settings) -> str | None:
+def config_permission_warning(settings: Settings) -> str | None:
     """A config that says how to get the password or a token should be readable only by you."""
+    path = settings.config_path
     if not path or not Path(path).exists():
         return None
     mode = Path(path).stat().st_mode & 0o077

@@ -177,7 +177,7 @@ def _unwrap_once(current: Original) -> Original | None:
         via=block.style, date_text=block.fields.get("date", ""), date_languages=block.languages,
         date_order=block.date_order, forwarded_by=current.from_addr,
         # the forwarder's own mail still carries the outer Date, whose offset gives the zone
-        mail=current.mail if current.mail is not None else None,
+        mail=current.mail,
     )
 
 
@@ -196,15 +196,9 @@ def split_address(value: str) -> tuple[str, str]:
     return name, addr
 
 
-def _clean_lines(text: str) -> list[tuple[int, str]]:
-    """(quote depth, line without quote markers or indentation) for every line."""
-    out = []
-    for raw in text.translate(_INVISIBLE).split("\n"):
-        m = _QUOTE_PREFIX.match(raw)
-        depth = m.group(1).count(">") if m else 0
-        line = raw[m.end():] if m else raw
-        out.append((depth, line.strip()))
-    return out
+def _clean_lines(text: str) -> list[str]:
+    """Every line without its quote markers (">", "> >") or indentation."""
+    return [_QUOTE_PREFIX.sub("", raw).strip() for raw in text.translate(_INVISIBLE).split("\n")]
 
 
 def _split_run_on(line: str) -> list[str]:
@@ -225,15 +219,15 @@ def find_inline_forward(text: str, subject: str = "") -> _Block | None:
     if not text:
         return None
     lines = _clean_lines(text[:200_000])
-    separators = [_separator(line) for _, line in lines]
+    separators = [_separator(line) for line in lines]
     # preamble[i]: characters of ordinary text above line i (computed once: linear, not quadratic)
     preamble = [0] * (len(lines) + 1)
-    for i, (_, line) in enumerate(lines):
+    for i, line in enumerate(lines):
         preamble[i + 1] = preamble[i] + (len(line) if line and not separators[i][0] else 0)
     fwd_subject = is_forward_subject(subject)
     reply_subject = bool(_REPLY_PREFIX.match(subject or "")) and not fwd_subject
     separator: str = ""  # "forward" or "neutral" for the latest separator line seen
-    for i, (_, line) in enumerate(lines):
+    for i, line in enumerate(lines):
         sep_kind, rest = separators[i]
         if sep_kind:
             separator = sep_kind
@@ -243,7 +237,7 @@ def find_inline_forward(text: str, subject: str = "") -> _Block | None:
                     return replace(block, preamble=preamble[i])
             continue
         if _HEADER_LINE.match(line):
-            block = _read_block([t for _, t in lines[i:i + 40]], lines, i, counts_lines=True)
+            block = _read_block(lines[i:i + 40], lines, i, counts_lines=True)
             if block is not None and _accept(block, separator, preamble[i] == 0, reply_subject, fwd_subject):
                 return replace(block, preamble=preamble[i])
             if block is not None:
@@ -276,7 +270,7 @@ def _accept(block: _Block, separator: str, before_empty: bool, reply_subject: bo
     return bool(separator) or before_empty or fwd_subject
 
 
-def _read_block(candidates: list[str], lines: list[tuple[int, str]], body_start: int,
+def _read_block(candidates: list[str], lines: list[str], body_start: int,
                 counts_lines: bool) -> _Block | None:
     """Collect label lines; a block needs a sender and a date or a subject.
 
@@ -310,14 +304,14 @@ def _read_block(candidates: list[str], lines: list[tuple[int, str]], body_start:
     if not fields.get("from") or ("date" not in fields and "subject" not in fields):
         return None
     start = body_start + used if counts_lines else body_start
-    body = "\n".join(t for _, t in lines[start:]).strip("\n")
+    body = "\n".join(lines[start:]).strip("\n")
     langs = tuple(dict.fromkeys(languages)) or ("en",)
     return _Block(fields=fields, languages=langs, body=body, style="inline forward")
 
 
-def _wrote_line(lines: list[tuple[int, str]], i: int) -> _Block | None:
+def _wrote_line(lines: list[str], i: int) -> _Block | None:
     """Outlook for Mac: 'On 28/10/2021 12:46, "John Doe" <john.doe@acme.com> wrote:'."""
-    line = lines[i][1]
+    line = lines[i]
     if not line.endswith(":") or "@" not in line:
         return None
     date = _WROTE_DATE.search(line)
@@ -327,7 +321,7 @@ def _wrote_line(lines: list[tuple[int, str]], i: int) -> _Block | None:
     sender = line[date.end():] if date.start() < addr.start() else line[: date.start()]
     name, address = split_address(sender)
     name = _strip_wrote_words(name)
-    body = "\n".join(t for _, t in lines[i + 1:]).strip("\n")
+    body = "\n".join(lines[i + 1:]).strip("\n")
     return _Block(
         fields={"from": f"{name} <{address}>" if name else address,
                 "date": f"{date.group(1)} {date.group(2)}"},

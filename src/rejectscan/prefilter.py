@@ -30,7 +30,7 @@ class Prefilter:
     """
 
     def __init__(self, substrings: tuple[str, ...], names: tuple[str, ...]) -> None:
-        subs = _minimal({s.lower().strip(".") for s in substrings if len(s.strip(".")) >= 3})
+        subs = minimal_words({s.lower().strip(".") for s in substrings if len(s.strip(".")) >= 3})
         names = tuple(sorted({n.lower() for n in names if n}))
         fragments = set()
         for w in (*subs, *names):
@@ -41,8 +41,6 @@ class Prefilter:
                         + [_spaced(f, rb"\r?\n?") for f in sorted(fragments)])
         self.matcher = bytes_matcher(b"|".join(alternatives))
         self.words = bytes_matcher(b"(?i)" + b"|".join(re.escape(w.encode()) for w in (*subs, *names)))
-        self.substrings = tuple(s.encode() for s in subs)
-        self.names = tuple(n.encode() for n in names)
 
     @classmethod
     def for_patterns(cls, patterns: PatternSet) -> "Prefilter":
@@ -67,7 +65,7 @@ def _spaced(word: bytes, gap: bytes) -> bytes:
     return gap.join(re.escape(bytes([c])) for c in word)
 
 
-def _minimal(words: set[str]) -> tuple[str, ...]:
+def minimal_words(words: set[str]) -> tuple[str, ...]:
     """Drop words that contain a shorter kept one: 'upwork' already finds 'upwork.com'."""
     kept: list[str] = []
     for w in sorted(words, key=len):
