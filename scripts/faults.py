@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import collections
 import json
-import os
 import random
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+from conftest import isolated_env  # noqa: E402
 from dovecot import PASSWORD, USER, Dovecot  # noqa: E402
 from faultproxy import FaultProxy  # noqa: E402
 from test_fetch import mail  # noqa: E402
@@ -34,8 +34,7 @@ def main() -> int:
     rng = random.Random(args.seed)
     server = Dovecot().start()
     work = Path(tempfile.mkdtemp())
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REJECTSCAN_")}
-    env.update({"REJECTSCAN_PASSWORD": PASSWORD, "XDG_CONFIG_HOME": str(work / "cfg")})
+    env = isolated_env(REJECTSCAN_PASSWORD=PASSWORD)
     now = datetime.now(timezone.utc)
     sent: list[str] = []
     reported: list[str] = []

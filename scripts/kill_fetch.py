@@ -9,8 +9,6 @@ Usage: python scripts/kill_fetch.py [--kills 20] [--messages 300] [--seed 1]
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import random
 import signal
 import sqlite3
@@ -23,18 +21,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+from conftest import isolated_env  # noqa: E402
 from dovecot import PASSWORD, USER, Dovecot  # noqa: E402
-from test_fetch import mail  # noqa: E402
-
-
-def complete(out: bytes) -> list[str]:
-    ids = []
-    for line in out.decode().split("\n")[:-1]:
-        try:
-            ids.append(json.loads(line)["message_id"])
-        except json.JSONDecodeError:
-            pass
-    return ids
+from test_fetch import complete_reports, mail  # noqa: E402
 
 
 def main() -> int:
@@ -53,8 +42,7 @@ def main() -> int:
             for i in range(args.messages):
                 c.append("INBOX", mail("upwork/bot-rejection.eml", now - timedelta(minutes=i), f"k{i}@upwork.com"),
                          msg_time=now - timedelta(minutes=i))
-        env = {k: v for k, v in os.environ.items() if not k.startswith("REJECTSCAN_")}
-        env.update({"REJECTSCAN_PASSWORD": PASSWORD, "XDG_CONFIG_HOME": str(tmp / "cfg")})
+        env = isolated_env(REJECTSCAN_PASSWORD=PASSWORD)
         cmd = [sys.executable, "-m", "rejectscan", "fetch", "--host", "localhost", "--port", str(server.imaps_port),
                "--user", USER, "--cafile", str(server.cert), "--db", str(db), "--format", "jsonl", "--quiet"]
         reported: list[str] = []
@@ -64,12 +52,12 @@ def main() -> int:
             time.sleep(rng.uniform(0.2, 2.0))
             proc.send_signal(signal.SIGKILL)
             out, _ = proc.communicate()
-            reported += complete(out)
+            reported += complete_reports(out)
             if db.exists():
                 with sqlite3.connect(db) as con:
                     integrity_failures += con.execute("PRAGMA integrity_check").fetchone()[0] != "ok"
         final = subprocess.run(cmd, capture_output=True, env=env, cwd=ROOT)
-        reported += complete(final.stdout)
+        reported += complete_reports(final.stdout)
         expected = {f"<k{i}@upwork.com>" for i in range(args.messages)}
         with sqlite3.connect(db) as con:
             stored = con.execute("SELECT COUNT(*), COUNT(DISTINCT message_key) FROM messages").fetchone()

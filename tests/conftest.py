@@ -30,15 +30,21 @@ def run(*args: str, input: bytes | None = None, env: dict | None = None, cwd: Pa
         timeout: float = 120) -> Result:
     """The real command, as a user runs it (python -m rejectscan), isolated from the user's setup:
     no REJECTSCAN_* variables, config and data folders that do not exist, UTC unless env says."""
-    base = {k: v for k, v in os.environ.items() if not k.startswith("REJECTSCAN_")}
-    base.update({"TZ": "UTC", "XDG_CONFIG_HOME": str(_EMPTY / "config"), "XDG_DATA_HOME": str(_EMPTY / "data")})
-    base.update(env or {})
     proc = subprocess.run([sys.executable, "-m", "rejectscan", *args], input=input, capture_output=True,
-                          env=base, cwd=cwd or ROOT, timeout=timeout)
+                          env=isolated_env(**(env or {})), cwd=cwd or ROOT, timeout=timeout)
     return Result(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
 
 
 _EMPTY = Path(tempfile.mkdtemp(prefix="rejectscan-test-home-"))
+
+
+def isolated_env(**extra: str) -> dict[str, str]:
+    """This environment without REJECTSCAN_* variables, UTC, and config/data folders that are
+    empty, so no user setup leaks into a test; `extra` is added on top."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REJECTSCAN_")}
+    env.update({"TZ": "UTC", "XDG_CONFIG_HOME": str(_EMPTY / "config"), "XDG_DATA_HOME": str(_EMPTY / "data")})
+    env.update(extra)
+    return env
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from conftest import FIXTURES, ROOT, assert_no_traceback, run
+from conftest import FIXTURES, ROOT, assert_no_traceback, isolated_env, run
 from dovecot import PASSWORD, TOKEN, USER, free_port
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
@@ -235,15 +235,14 @@ def test_damaged_database(dovecot, tmp_path):
 
 
 def _fetch_proc(dovecot, db):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REJECTSCAN_")}
-    env.update({"REJECTSCAN_PASSWORD": PASSWORD, "TZ": "UTC", "XDG_CONFIG_HOME": "/nonexistent"})
+    env = isolated_env(REJECTSCAN_PASSWORD=PASSWORD)
     return subprocess.Popen([sys.executable, "-m", "rejectscan", "fetch", "--host", "localhost", "--port",
                              str(dovecot.imaps_port), "--user", USER, "--cafile", str(dovecot.cert), "--db", str(db),
                              "--format", "jsonl", "--quiet"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             env=env, cwd=ROOT)
 
 
-def _complete_reports(out: bytes) -> list[str]:
+def complete_reports(out: bytes) -> list[str]:
     """Message ids of whole report lines; a line the kill cut off was not delivered."""
     ids = []
     for line in out.decode().split("\n")[:-1]:  # the text after the last newline is incomplete
@@ -282,7 +281,7 @@ def test_killed_runs_lose_nothing(dovecot, tmp_path):
         time.sleep(rng.uniform(0.3, 1.2))
         proc.send_signal(signal.SIGKILL)
         out, _ = proc.communicate()
-        reported += _complete_reports(out)
+        reported += complete_reports(out)
         with sqlite3.connect(db) if db.exists() else sqlite3.connect(":memory:") as con:
             assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     final = _fetch_proc(dovecot, db)
@@ -343,8 +342,7 @@ def test_store_migrations_are_ordered_named_and_idempotent(tmp_path):
 
 def test_no_standard_input_at_all(dovecot, tmp_path):
     """CI and cron may start us with file descriptor 0 closed: Python then has no sys.stdin."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REJECTSCAN_")}
-    env.update({"REJECTSCAN_PASSWORD": PASSWORD, "XDG_CONFIG_HOME": str(tmp_path / "cfg")})
+    env = isolated_env(REJECTSCAN_PASSWORD=PASSWORD)
 
     def closed_stdin(*args):
         return subprocess.run([sys.executable, "-m", "rejectscan", *args], capture_output=True, text=True,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import queue
 import signal
 import subprocess
@@ -12,7 +11,7 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
-from conftest import ROOT, assert_no_traceback, run
+from conftest import ROOT, assert_no_traceback, isolated_env, run
 from dovecot import PASSWORD, TOKEN, USER, free_port
 from test_fetch import fetch, mail, oauth2_config, records
 
@@ -23,8 +22,7 @@ class Watch:
     """A running `rejectscan watch --format jsonl`, its output read line by line."""
 
     def __init__(self, dovecot, db, *extra):
-        env = {k: v for k, v in os.environ.items() if not k.startswith("REJECTSCAN_")}
-        env.update({"REJECTSCAN_PASSWORD": PASSWORD, "TZ": "UTC", "XDG_CONFIG_HOME": "/nonexistent"})
+        env = isolated_env(REJECTSCAN_PASSWORD=PASSWORD)
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "rejectscan", "--verbose", "watch", "--host", "localhost", "--port",
              str(dovecot.imaps_port), "--user", USER, "--cafile", str(dovecot.cert), "--db", str(db),
