@@ -36,6 +36,13 @@ _UNKNOWN_ZONE = re.compile(r"(?<=\d)\s+(?![AP]\.?M\.?\s*$)([A-ZÀ-Ž]{2,5})\s*$"
 _CJK_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\D{0,6}?(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _DOTTED_TIME = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{2})(?:\.(\d{2}))?(?![\d.])")
 _CONNECTORS = re.compile(r"\b(kl\.|kl|klo|kell|Uhr)(?=\s|$)", re.IGNORECASE)
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    "january february march april may june july august september october november december".split())}
+_MONTH = r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_ENGLISH_DATE = re.compile(  # 'Thu, Nov 20, 2025 at 2:31 PM', 'Thursday, 20 November 2025 14:31'
+    r"^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]{0,6}\.?,?\s+)?"
+    rf"(?:{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?|(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}),?\s+(\d{{4}}),?"
+    r"\s+(?:at\s+)?(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?$", re.IGNORECASE)
 _NUMERIC_DATE = re.compile(
     r"^\D{0,20}?(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4}),?\s+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?"
     r"\s*([AaPp]\.?[Mm]\.?)?")
@@ -171,7 +178,7 @@ def parse_client_date(text: str, languages: tuple[str, ...] = (), date_order: st
     unknown = _UNKNOWN_ZONE.search(rest)
     if zone is None and unknown:  # a zone name nobody maps (e.g. a new localisation): drop it
         rest = rest[: unknown.start()]
-    naive = _numeric_date(rest, date_order) or _dateparser(rest, languages, relative_base)
+    naive = _numeric_date(rest, date_order) or _english_date(rest) or _dateparser(rest, languages, relative_base)
     if naive is None:
         return None, False
     return naive.replace(tzinfo=zone or default_zone), zone is not None
@@ -213,6 +220,28 @@ def _numeric_date(text: str, date_order: str) -> datetime | None:
     else:
         order = "MDY" if ampm else "DMY"  # a 12-hour clock is the US habit, and the US writes M/D
     day, month = (a, b) if order == "DMY" else (b, a)
+    if ampm == "pm" and hour < 12:
+        hour += 12
+    elif ampm == "am" and hour == 12:
+        hour = 0
+    try:
+        return datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return None
+
+
+def _english_date(text: str) -> datetime | None:
+    """The English forms mail clients write, without dateparser (~10 ms a call); None for the rest."""
+    m = _ENGLISH_DATE.match(text.strip())
+    if not m:
+        return None
+    month_name = (m.group(1) or m.group(4)).lower().rstrip(".")
+    month = next(n for name, n in _MONTHS.items() if name.startswith(month_name[:3]))
+    day, year = int(m.group(2) or m.group(3)), int(m.group(5))
+    hour, minute, second = int(m.group(6)), int(m.group(7)), int(m.group(8) or 0)
+    ampm = (m.group(9) or "").lower().replace(".", "")
+    if ampm and not 1 <= hour <= 12:
+        return None
     if ampm == "pm" and hour < 12:
         hour += 12
     elif ampm == "am" and hour == 12:
