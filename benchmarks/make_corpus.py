@@ -2,8 +2,10 @@
 
 Sizes as in a years-old freelancer's Takeout: multipart text+HTML bodies (quoted-printable or
 base64, as newsletters send them), 10% with attachments of 20-300 KB, about 1% platform mail:
-rejections, submissions, approvals, job alerts, lookalikes, and forwards the user sent to
-themselves (inline, base64-encoded, and as attachments), which a header filter alone would miss.
+rejections, submissions, approvals, job alerts, lookalikes (one whose name is visible only once its
+RFC 2047 encoding is decoded), and forwards the user sent to themselves (inline, base64-encoded,
+and as attachments), which a header filter alone would miss. A fifth of the other messages have
+an RFC 2047 encoded subject, as mail in any language other than English does.
 
 Usage: python benchmarks/make_corpus.py OUT.mbox [--messages 20000] [--seed 1]
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import email.header
 import quopri
 import random
 import textwrap
@@ -63,10 +66,13 @@ def message(rng: random.Random, i: int, when: datetime) -> str:
     head = f"Date: {date}\nMessage-ID: <m{i}@corpus.example>\nMIME-Version: 1.0\nTo: Maria <maria@example.org>\n"
     if roll < 0.010:  # platform mail, and mail about it
         kind = rng.choice(["rejection", "rejection", "submission", "approval", "alert", "lookalike",
-                           "forward-inline", "forward-b64", "forward-attached"])
+                           "lookalike-encoded", "forward-inline", "forward-b64", "forward-attached"])
         subject, text = PLATFORM_TEXTS.get(kind, PLATFORM_TEXTS["rejection"])
         if kind == "lookalike":
             return head + f"From: Upwork <review@upwork-review.example>\nSubject: {subject}\n" + body_parts(rng, text, f"b{i}")
+        if kind == "lookalike-encoded":  # 'UpWork' only appears once the display name is decoded
+            name = "=?utf-8?b?" + base64.b64encode("UpWork Süpport".encode()).decode() + "?="
+            return head + f"From: {name} <help@account-check.example>\nSubject: {subject}\n" + body_parts(rng, text, f"b{i}")
         if kind.startswith("forward"):
             inline = (f"FYI\n\n---------- Forwarded message ---------\nFrom: Upwork <donotreply@upwork.com>\n"
                       f"Date: {when.strftime('%a, %b %d, %Y at %I:%M %p')}\nSubject: {subject}\n"
@@ -85,6 +91,8 @@ def message(rng: random.Random, i: int, when: datetime) -> str:
     sender = rng.choice(SENDERS)
     text = words(rng, rng.randint(80, 2500))
     subject = words(rng, rng.randint(2, 7)).capitalize()
+    if rng.random() < 0.2:
+        subject = email.header.Header(subject + " — café", "utf-8").encode()
     if rng.random() < 0.10:
         size = rng.randint(20_000, 300_000)
         blob = b64(rng.randbytes(size))
