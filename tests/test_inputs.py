@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import csv
-import email
 import io
 import json
-import mailbox
 
 from conftest import FIXTURES, assert_no_traceback, run
-from rejectscan.sources.files import iter_mbox
-import rejectscan.sources.files as files
 
 
 def test_mbox_pairs_each_rejection_with_its_own_submission():
@@ -112,31 +108,3 @@ def test_hostile_structures_give_results(tmp_path):
     records = result.json()
     assert [r["subject"][:4] for r in records] == ["deep", "many", "xxxx", "nul\x00"[:4]]
     assert any("nested too deeply" in w for w in records[0]["warnings"])
-
-
-def test_mbox_reader_gives_back_what_the_standard_library_wrote(tmp_path, monkeypatch):
-    """Messages split where the stdlib split them, with its '>From ' escaping undone."""
-    path = tmp_path / "export.mbox"
-    box = mailbox.mbox(str(path))
-    bodies = []
-    for i in range(120):
-        body = f"line {i}\nFrom the start of a line\n" + "x" * (i * 97 % 5000) + "\n"
-        box.add(email.message_from_string(f"From: a{i}@example.org\nSubject: s{i}\n\n{body}"))
-        bodies.append(body)
-    box.flush()
-    box.close()
-    for block in (64, 4096, 1 << 22):
-        monkeypatch.setattr(files, "BLOCK", block)
-        with open(path, "rb") as fh:
-            got = [email.message_from_bytes(m.data).get_payload() for m in iter_mbox(fh, "x")]
-        assert [g.rstrip("\n") for g in got] == [b.rstrip("\n") for b in bodies]
-
-
-def test_mboxrd_escaping_is_undone_one_level(tmp_path):
-    path = tmp_path / "rd.mbox"
-    path.write_bytes(b"From a@b Tue Nov 24 15:03:38 2026\nSubject: x\n\n>From here\n>>From there\n\n"
-                     b"From c@d Tue Nov 24 15:04:00 2026\nSubject: y\n\nbody\n")
-    with open(path, "rb") as fh:
-        messages = list(iter_mbox(fh, "rd"))
-    assert [m.source for m in messages] == ["rd:1", "rd:2"]
-    assert email.message_from_bytes(messages[0].data).get_payload() == "From here\n>From there\n"  # the blank line before From_ is the separator

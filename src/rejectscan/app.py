@@ -125,9 +125,9 @@ class Outcome:
 
 def analyze(items: Iterable[RawMessage | InputError], patterns: PatternSet, *,
             submitted_at: datetime | None = None, include_all: bool = False,
-            stored_submissions: Iterable[Submission] = (), full_parse: bool = False) -> Outcome:
+            stored_submissions: Iterable[Submission] = (), prefilter: Prefilter | None = None) -> Outcome:
+    """With a prefilter (the one the items were read with), container messages it rejects are skipped."""
     errors: list[InputError] = []
-    prefilter = None if full_parse else Prefilter.for_patterns(patterns)
     facts = list(examine_all(items, patterns, include_all, errors.append, prefilter))
     submissions = list(stored_submissions)
     if submitted_at is not None:

@@ -85,6 +85,7 @@ def analyze(paths, submitted_at, include_all, db, full_parse, fmt, patterns, con
     from pathlib import Path
 
     from rejectscan import app, store as store_mod, timestamps
+    from rejectscan.prefilter import Prefilter
     from rejectscan.sources.files import iter_inputs
 
     settings = _settings(fmt, patterns, config, db=db)
@@ -95,8 +96,9 @@ def analyze(paths, submitted_at, include_all, db, full_parse, fmt, patterns, con
     if Path(_db_path(settings)).expanduser().exists():  # read only: analyze never writes the store
         with store_mod.Store(_db_path(settings)) as store:
             stored = store.all_submissions()
-    outcome = app.analyze(iter_inputs(list(paths), stdin), pattern_set, submitted_at=when,
-                          include_all=include_all, stored_submissions=stored, full_parse=full_parse)
+    prefilter = None if full_parse or include_all else Prefilter.for_patterns(pattern_set)
+    outcome = app.analyze(iter_inputs(list(paths), stdin, prefilter), pattern_set, submitted_at=when,
+                          include_all=include_all, stored_submissions=stored, prefilter=prefilter)
     for error in outcome.errors:
         click.echo(f"rejectscan: {error}", err=True)
     _emit(outcome.reports, settings.format, pattern_set)

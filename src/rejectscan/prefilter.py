@@ -7,6 +7,9 @@ base64 text parts (a forward Maria sent herself from a client that encodes every
 RFC 2047 encoded display name. All three are checked without decoding the message; anything
 that passes is parsed in full, so the filter can only save work, never change a verdict (the
 equivalence test compares it with a full parse of every message).
+
+A word is found across at most one line break: encoders wrap at 76 characters (RFC 2045), so a
+word of at most 17 encoded characters can straddle one break, never two.
 """
 
 from __future__ import annotations
@@ -14,19 +17,33 @@ from __future__ import annotations
 import base64
 import email.header
 import re
+from dataclasses import dataclass
 
 from rejectscan.patterns import PatternSet, bytes_matcher
 
-_ENCODED_WORD = re.compile(rb"=\?[^?\s]{1,40}\?[bBqQ]\?[^?\s]{1,400}\?=")
+ENCODED_WORD = rb"=\?[^?\s]{1,40}\?[bBqQ]\?[^?\s]{1,400}\?="
+_ENCODED_WORD = re.compile(ENCODED_WORD)
+HEADER_WINDOW = 65536  # encoded words are looked for this far into a message
+_QP_BREAKS = (b"=\n", b"=\r\n")  # a soft line break inside a quoted-printable word
+_B64_BREAKS = (b"\n", b"\r\n")  # a line break inside a base64 fragment (LF or CRLF files)
+
+
+@dataclass(frozen=True)
+class Literal:
+    """One byte string whose presence makes a message worth parsing."""
+
+    text: bytes
+    caseless: bool
+    whole_word: bool = False  # a name: not inside another word (nor inside base64, where 'guru' is common)
 
 
 class Prefilter:
     """substrings: domains and lookalike tokens (matched anywhere, as identify_platform does);
     names: platform names (matched as whole words, as in a display name).
 
-    One RE2 pass over the raw bytes looks for all of them at once: each substring also with a
-    quoted-printable soft line break ("=\\n") allowed between any two characters, and each base64
-    fragment of each word with a line break allowed anywhere, so no decoded copy is ever made.
+    `literals` is every form a word can take in raw bytes (plain, split by one soft line break,
+    base64 at each alignment split by one line break); the mbox scanner searches them all at
+    once, and `may_concern` confirms a hit with one RE2 pass, names as whole words.
     """
 
     def __init__(self, substrings: tuple[str, ...], names: tuple[str, ...]) -> None:
@@ -36,10 +53,11 @@ class Prefilter:
         for w in (*subs, *names):
             for variant in {w, w.capitalize(), w.upper(), w.title()}:
                 fragments.update(base64_fragments(variant.encode()))
-        alternatives = ([b"(?i:" + _spaced(s.encode(), rb"(?:=\r?\n)?") + b")" for s in subs]
-                        + [b"(?i:\\b" + re.escape(n.encode()) + b"\\b)" for n in names]
-                        + [_spaced(f, rb"\r?\n?") for f in sorted(fragments)])
-        self.matcher = bytes_matcher(b"|".join(alternatives))
+        literals = [Literal(v, True) for s in subs for v in split_once(s.encode(), _QP_BREAKS)]
+        literals += [Literal(n.encode(), True, whole_word=True) for n in names]
+        literals += [Literal(v, False) for f in sorted(fragments) for v in split_once(f, _B64_BREAKS)]
+        self.literals: tuple[Literal, ...] = tuple(literals)
+        self.matcher = bytes_matcher(b"|".join(expression(lit, re.escape) for lit in literals))
         self.words = bytes_matcher(b"(?i)" + b"|".join(re.escape(w.encode()) for w in (*subs, *names)))
 
     @classmethod
@@ -49,20 +67,50 @@ class Prefilter:
                    tuple(p.name for p in patterns.platforms))
 
     def may_concern(self, data: bytes) -> bool:
-        if self.matcher.search(data):
+        if any(not in_binary_part(data, hit.start()) for hit in self.matcher.finditer(data)):
             return True
-        head = data[:65536]
-        if b"=?" in head:  # RFC 2047 encoded words in the headers (Q encoding hides letters as =XX)
+        if b"=?" in data[:HEADER_WINDOW]:  # RFC 2047 encoded words in the headers (Q encoding hides letters as =XX)
             header_end = data.find(b"\n\n")
-            for word in _ENCODED_WORD.findall(data[: header_end if header_end > 0 else 65536]):
-                if self.words.search(_decode_word(word)):
-                    return True
+            return any(self.encoded_word_concerns(word)
+                       for word in _ENCODED_WORD.findall(data[: header_end if header_end > 0 else HEADER_WINDOW]))
         return False
 
+    def encoded_word_concerns(self, word: bytes) -> bool:
+        return self.words.search(_decode_word(word)) is not None
 
-def _spaced(word: bytes, gap: bytes) -> bytes:
-    """'abc' -> 'a<gap>b<gap>c', each character escaped."""
-    return gap.join(re.escape(bytes([c])) for c in word)
+
+def expression(lit: Literal, escape) -> bytes:
+    """The regex for one literal, its bytes escaped by `escape` (RE2 and Hyperscan differ)."""
+    text = escape(lit.text)
+    if lit.whole_word:
+        text = b"\\b" + text + b"\\b"
+    return b"(?i:" + text + b")" if lit.caseless else text
+
+
+_BASE64_RUN = re.compile(rb"[A-Za-z0-9+/=\r\n]*")
+_PART_TYPE = re.compile(rb"(?im)^content-type:[ \t]*([a-z0-9!#$&^_.+-]+)/")
+_BINARY_TYPES = {b"application", b"image", b"audio", b"video", b"font", b"model"}
+
+
+def in_binary_part(data: bytes, at: int) -> bool:
+    """Is offset `at` inside the base64 body of a PDF, image or other non-text part?
+
+    The parser drops such parts unread (parse._prune), so nothing in them can make a message
+    concern a platform; yet 300 KB of random base64 holds a short fragment now and then, and each
+    one would cost a full parse. Anything less than certain counts as not binary.
+    """
+    blank = max(data.rfind(b"\n\n", 0, at), data.rfind(b"\n\r\n", 0, at))
+    if blank < 0 or not _BASE64_RUN.fullmatch(data, blank, at):
+        return False  # not one unbroken run of base64 lines after a header block
+    head_start = max(data.rfind(b"\n--", 0, blank), data.rfind(b"\n\n", 0, blank), data.rfind(b"\n\r\n", 0, blank))
+    head = data[head_start + 1:blank]
+    types = _PART_TYPE.findall(head)
+    return len(types) == 1 and types[0].lower() in _BINARY_TYPES and b"base64" in head.lower()
+
+
+def split_once(word: bytes, breaks: tuple[bytes, ...]) -> list[bytes]:
+    """The word, and the word with each break inserted at each inner position."""
+    return [word] + [word[:i] + gap + word[i:] for i in range(1, len(word)) for gap in breaks]
 
 
 def minimal_words(words: set[str]) -> tuple[str, ...]:

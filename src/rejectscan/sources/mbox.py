@@ -1,0 +1,289 @@
+"""Split an mbox export into messages in one streaming pass, copying out only those that matter.
+
+The file is read in blocks. A finder reports, with absolute offsets, where each candidate From_
+line starts and, when it is given the pre-filter's words, where any of them occurs. The splitter
+turns those events into messages and copies a message's bytes only when it holds a hit (or when
+every message is wanted): a 1 GB export with 1% platform mail is never materialised.
+
+Two finders: Hyperscan (a SIMD multi-pattern matcher, a wheel on the common platforms) searches
+the From_ lines and all the words in one pass at several GB/s; without it, `bytes.find` locates the
+From_ lines, every message is copied out and the caller's pre-filter judges each one. Both feed
+the same splitter, so a file splits the same way whichever is installed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+from dataclasses import dataclass
+from typing import BinaryIO, Iterator, Protocol
+
+from rejectscan.models import RawMessage
+from rejectscan.prefilter import ENCODED_WORD, HEADER_WINDOW, Prefilter, expression
+
+BLOCK = 8 * 1024 * 1024
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # beyond this a message is cut; its headers and text come first
+LINE_CAP = 4096  # a From_ line must end within this many bytes
+_FROM_LINE = re.compile(rb"From \S+[ \t].*\d{1,2}:\d{2}")
+_ESCAPED_FROM = re.compile(rb"(?m)^>(>*From )")
+_ENCODED = re.compile(ENCODED_WORD)
+_ENCODED_MAX = 2 + 40 + 3 + 400 + 2  # the longest match of ENCODED_WORD
+
+FROM, HIT, ENCODED = 0, 1, 2  # event kinds
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Event:
+    at: int  # FROM: offset of the "F" of a "From " that follows a newline; HIT/ENCODED: end of the match
+    kind: int
+
+
+class Finder(Protocol):
+    filters: bool  # True when it reports HIT events (otherwise every message is a candidate)
+    prefilter: Prefilter | None
+
+    def feed(self, block: bytes, base: int) -> list[Event]: ...
+
+    def close(self) -> None: ...
+
+
+def iter_mbox(fh: BinaryIO, source: str, prefilter: Prefilter | None = None,
+              block_size: int = BLOCK) -> Iterator[RawMessage]:
+    """Every message of the mbox, or, given a pre-filter, at least every one it could accept.
+
+    Messages keep their index in the file (source "path:N") whether or not they are copied out.
+    """
+    return _split(fh, source, finder(prefilter), block_size)
+
+
+def finder(prefilter: Prefilter | None) -> Finder:
+    try:
+        return HyperscanFinder(prefilter)
+    except Exception as exc:  # not installed, or a CPU it cannot run on: the plain finder is always right
+        log.debug("mbox: Hyperscan unavailable (%s); splitting with bytes.find", exc)
+        return PlainFinder()
+
+
+class PlainFinder:
+    """From_ line candidates with bytes.find; no word search (the caller filters every message)."""
+
+    filters = False
+    prefilter = None
+
+    def __init__(self) -> None:
+        self._tail = b""  # the last bytes of the previous block: a "\nFrom " may straddle blocks
+
+    def feed(self, block: bytes, base: int) -> list[Event]:
+        events = []
+        straddling = (self._tail + block[:5]).find(b"\nFrom ")
+        if 0 <= straddling < len(self._tail):
+            events.append(Event(base - len(self._tail) + straddling + 1, FROM))
+        at = block.find(b"\nFrom ")
+        while at >= 0:
+            events.append(Event(base + at + 1, FROM))
+            at = block.find(b"\nFrom ", at + 1)
+        self._tail = (self._tail + block[-5:])[-5:]
+        return events
+
+    def close(self) -> None:
+        pass
+
+
+class HyperscanFinder:
+    """One Hyperscan stream over the whole file: From_ lines, every literal form of every word,
+    and RFC 2047 encoded words (decoded and checked here, as the pre-filter would)."""
+
+    filters = True
+
+    def __init__(self, prefilter: Prefilter | None) -> None:
+        import hyperscan
+
+        self.filters = prefilter is not None
+        self.prefilter = prefilter
+        expressions, flags, kinds = [rb"\nFrom "], [0], [FROM]
+        if prefilter is not None:
+            for lit in prefilter.literals:
+                expressions.append(expression(lit, _hs_literal))
+                flags.append(0)
+                kinds.append(HIT)
+            expressions.append(ENCODED_WORD)
+            flags.append(0)
+            kinds.append(ENCODED)
+        self._db = _compiled(tuple(expressions), tuple(flags))
+        self._events: list[Event] = []
+        self._stream = None
+        events = self._events
+
+        def on_match(ident: int, _start: int, end: int, _flags: int, _context) -> None:
+            kind = kinds[ident]
+            events.append(Event(end - 5 if kind == FROM else end, kind))
+
+        # held here: the binding keeps no reference of its own to the handler (a bound method
+        # passed directly is freed while Hyperscan still calls it)
+        self._on_match = on_match
+
+    def feed(self, block: bytes, base: int) -> list[Event]:
+        if self._stream is None:
+            self._stream = self._db.stream(match_event_handler=self._on_match, context=0)
+            self._stream.__enter__()
+        self._stream.scan(block)
+        found = list(self._events)
+        self._events.clear()
+        return found
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.__exit__(None, None, None)
+            self._stream = None
+
+
+_COMPILED: dict[tuple, object] = {}  # compiling takes ~70 ms; scanning several files reuses it
+
+
+def _compiled(expressions: tuple[bytes, ...], flags: tuple[int, ...]):
+    import hyperscan
+
+    key = (expressions, flags)
+    if key not in _COMPILED:
+        db = hyperscan.Database(mode=hyperscan.HS_MODE_STREAM)
+        db.compile(expressions=list(expressions), ids=list(range(len(expressions))), flags=list(flags),
+                   elements=len(expressions))
+        _COMPILED[key] = db
+    return _COMPILED[key]
+
+
+def _hs_literal(text: bytes) -> bytes:
+    """A Hyperscan expression matching exactly these bytes."""
+    if text.isalnum():  # ASCII letters and digits: most of them
+        return text
+    return b"".join(bytes([c]) if bytes([c]).isalnum() else b"\\x%02x" % c for c in text)
+
+
+class _Blocks:
+    """The blocks still needed, with absolute offsets: the current message's and later ones."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.data: list[bytes] = []
+        self.end = 0
+
+    def add(self, block: bytes) -> None:
+        self.starts.append(self.end)
+        self.data.append(block)
+        self.end += len(block)
+
+    def slice(self, start: int, stop: int) -> bytes:
+        i = max(bisect.bisect_right(self.starts, start) - 1, 0)
+        pieces = []
+        while i < len(self.starts) and self.starts[i] < stop:
+            at, data = self.starts[i], self.data[i]
+            if at + len(data) > start:
+                pieces.append(data[max(start - at, 0):stop - at])
+            i += 1
+        return pieces[0] if len(pieces) == 1 else b"".join(pieces)
+
+    def from_line_end(self, at: int, eof: bool, first: bool = False) -> int | None:
+        """Where the From_ line at `at` ends (its newline, or EOF), or None if it is not one.
+
+        A From_ line ends within LINE_CAP bytes and matches _FROM_LINE; the file's first line
+        (`first`) only has to end.
+        """
+        i = bisect.bisect_right(self.starts, at) - 1
+        if i >= 0 and at < self.starts[i] + len(self.data[i]):
+            base, data = self.starts[i], self.data[i]
+            nl = data.find(b"\n", at - base, at - base + LINE_CAP)
+            if nl >= 0:  # the usual case: the whole line is in one block
+                return base + nl if first or _FROM_LINE.match(data, at - base, nl) else None
+            if base + len(data) >= at + LINE_CAP:
+                return None
+        window = self.slice(at, at + LINE_CAP)
+        nl = window.find(b"\n")
+        if nl < 0:
+            if not eof or len(window) >= LINE_CAP:
+                return None
+            nl = len(window)
+        return at + nl if first or _FROM_LINE.match(window, 0, nl) else None
+
+    def forget(self, start: int, cap: int, later: int | None) -> None:
+        """Keep what [start, cap) and [later, end) still need; drop the rest."""
+        keep_from = start if later is None else min(start, later)
+        drop = bisect.bisect_right(self.starts, keep_from) - 1  # blocks before this one end before keep_from
+        if drop > 0:
+            del self.starts[:drop], self.data[:drop]
+        if later is not None and cap < later and len(self.starts) > 2:  # a giant message: skip its middle
+            kept = [(at, d) for at, d in zip(self.starts, self.data) if at < cap or at + len(d) > later]
+            self.starts, self.data = [at for at, _ in kept], [d for _, d in kept]
+
+
+def _split(fh: BinaryIO, source: str, find: Finder, block_size: int) -> Iterator[RawMessage]:
+    blocks = _Blocks()
+    pending: list[Event] = []
+    start: int | None = None  # where the current message's bytes begin (after its From_ line)
+    wanted = not find.filters  # whether the current message will be copied out
+    index = 0
+    eof = False
+    try:
+        while not eof:
+            block = fh.read(block_size)
+            eof = not block
+            if block:
+                base = blocks.end
+                blocks.add(block)
+                pending.extend(find.feed(block, base))
+                pending.sort(key=lambda e: e.at)
+            if start is None:  # the first line is the file's From_ line, whatever it says
+                if blocks.end < LINE_CAP and not eof:
+                    continue
+                nl = blocks.from_line_end(0, eof, first=True)
+                start = nl + 1 if nl is not None else 0
+            done = 0
+            for event in pending:
+                if event.at < start:  # inside the From_ line just consumed
+                    done += 1
+                    continue
+                if event.kind == FROM:
+                    if not eof and event.at + LINE_CAP > blocks.end:
+                        break  # its line may not be complete yet
+                    nl = blocks.from_line_end(event.at, eof)
+                    if nl is not None:
+                        index += 1
+                        if wanted:
+                            yield _message(blocks.slice(start, min(event.at - 1, start + MAX_MESSAGE_BYTES)),
+                                           source, index)
+                        start, wanted = nl + 1, not find.filters
+                elif event.kind == HIT:
+                    wanted = True
+                elif not wanted and event.at - start <= HEADER_WINDOW + _ENCODED_MAX and _encoded_hit(find.prefilter, blocks, event.at):
+                    wanted = True
+                done += 1
+            del pending[:done]
+            blocks.forget(start, start + MAX_MESSAGE_BYTES, pending[0].at if pending else None)
+        stop = min(blocks.end, (start or 0) + MAX_MESSAGE_BYTES)
+        if start is not None and stop > start:
+            index += 1
+            if wanted:
+                yield _message(blocks.slice(start, stop), source, index)
+    finally:
+        find.close()
+
+
+def _encoded_hit(prefilter: Prefilter | None, blocks: _Blocks, end: int) -> bool:
+    """An encoded word ending at `end` whose decoded text carries a platform word."""
+    if prefilter is None:
+        return True
+    window = blocks.slice(max(end - _ENCODED_MAX, 0), end)
+    at = window.rfind(b"=?")
+    while at >= 0:  # its start is where the whole rest of the window is one encoded word
+        word = _ENCODED.fullmatch(window, at)
+        if word:
+            return prefilter.encoded_word_concerns(word.group())
+        at = window.rfind(b"=?", 0, at)
+    return False
+
+
+def _message(data: bytes, source: str, index: int) -> RawMessage:
+    if b">From " in data:
+        data = _ESCAPED_FROM.sub(rb"\1", data)
+    return RawMessage(data=data, source=f"{source}:{index}", in_container=True)
