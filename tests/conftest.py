@@ -42,7 +42,8 @@ def isolated_env(**extra: str) -> dict[str, str]:
     """This environment without REJECTSCAN_* variables, UTC, and config/data folders that are
     empty, so no user setup leaks into a test; `extra` is added on top."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("REJECTSCAN_")}
-    env.update({"TZ": "UTC", "XDG_CONFIG_HOME": str(_EMPTY / "config"), "XDG_DATA_HOME": str(_EMPTY / "data")})
+    env.update({"TZ": "UTC", "XDG_CONFIG_HOME": str(_EMPTY / "config"), "XDG_DATA_HOME": str(_EMPTY / "data"),
+                "XDG_CACHE_HOME": str(_EMPTY / "cache")})
     env.update(extra)
     return env
 

@@ -116,3 +116,22 @@ def test_unrelated_messages_are_not_copied_out():
 def test_without_hyperscan_the_plain_finder_takes_over(monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "hyperscan", None)  # import fails as if not installed
     assert isinstance(mbox.finder(PF), PlainFinder)
+
+
+def test_the_compiled_database_is_cached_and_a_damaged_cache_is_ignored(tmp_path, monkeypatch):
+    monkeypatch.setattr(mbox, "_cache_dir", lambda: tmp_path)
+    monkeypatch.setattr(mbox, "_COMPILED", {})
+    data = (b"From a Mon Jan  1 00:00:00 2024\nFrom: n@example.org\n\nhi\n"
+            b"From b Mon Jan  1 00:00:01 2024\nFrom: Upwork <donotreply@upwork.com>\n\nno\n")
+    expected = split(data, HyperscanFinder(PF), 4096)
+    assert [s for s, _ in expected] == ["x:2"]
+    (cached,) = tmp_path.glob("mbox-*.hsdb")
+    for damage in (lambda b: b[:-100], lambda b: b[:40] + bytes([b[40] ^ 1]) + b[41:], lambda b: b"junk"):
+        cached.write_bytes(damage(cached.read_bytes()))
+        monkeypatch.setattr(mbox, "_COMPILED", {})  # a new process
+        assert split(data, HyperscanFinder(PF), 4096) == expected
+    monkeypatch.setattr(mbox, "_COMPILED", {})
+    import hyperscan
+
+    monkeypatch.setattr(hyperscan, "Database", None)  # compiling would fail now: the cache must serve
+    assert split(data, HyperscanFinder(PF), 4096) == expected

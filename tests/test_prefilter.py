@@ -43,3 +43,34 @@ def test_unrelated_mail_is_skipped():
     assert not PF.may_concern(b"From: a@example.org\nSubject: hi\n\nnothing here")
     assert not PF.may_concern(b"From: a@example.org\n\nxgurux is inside a word")
     assert PF.may_concern(b"From: Guru <a@example.org>\n\nhi")
+
+
+def test_encoded_words_decode_as_the_standard_library_decodes_them():
+    """The scanner's own RFC 2047 decoder gives the bytes email.header gives, on odd input too."""
+    import email.header
+    import quopri
+    import random
+
+    from rejectscan.prefilter import _decode_word
+
+    def stdlib(word: bytes) -> bytes:
+        try:
+            parts = email.header.decode_header(word.decode("ascii"))
+        except Exception:
+            return b""
+        return b"".join(p if isinstance(p, bytes) else p.encode() for p, _ in parts).lower()
+
+    rng = random.Random(5)
+    alphabet = "abcXYZ0189+/=_-. "
+    for _ in range(3000):
+        kind = rng.choice("bqBQ")
+        if rng.random() < 0.5:
+            raw = "".join(rng.choice(["Up", "Work", "ü", "_", " ", "=", "?"]) for _ in range(rng.randint(0, 8))).encode()
+            text = base64.b64encode(raw) if kind in "bB" else quopri.encodestring(raw, header=True).replace(b"=\n", b"")
+            text = text.rstrip(b"=") if rng.random() < 0.3 else text
+        else:
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 20))).replace(" ", "_").encode()
+        text = text.replace(b"?", b"")
+        if text:
+            word = b"=?utf-8?" + kind.encode() + b"?" + text + b"?="
+            assert _decode_word(word) == stdlib(word), word

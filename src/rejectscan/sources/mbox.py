@@ -14,9 +14,14 @@ the same splitter, so a file splits the same way whichever is installed.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import logging
+import os
+import platform
 import re
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO, Iterator, Protocol
 
 from rejectscan.models import RawMessage
@@ -28,6 +33,7 @@ LINE_CAP = 4096  # a From_ line must end within this many bytes
 _FROM_LINE = re.compile(rb"From \S+[ \t].*\d{1,2}:\d{2}")
 _ESCAPED_FROM = re.compile(rb"(?m)^>(>*From )")
 _ENCODED = re.compile(ENCODED_WORD)
+_NOT_ALNUM = re.compile(rb"[^A-Za-z0-9]")
 _ENCODED_MAX = 2 + 40 + 3 + 400 + 2  # the longest match of ENCODED_WORD
 
 FROM, HIT, ENCODED = 0, 1, 2  # event kinds
@@ -139,26 +145,60 @@ class HyperscanFinder:
             self._stream = None
 
 
-_COMPILED: dict[tuple, object] = {}  # compiling takes ~70 ms; scanning several files reuses it
+_COMPILED: dict[str, object] = {}
 
 
 def _compiled(expressions: tuple[bytes, ...], flags: tuple[int, ...]):
+    """The compiled database: from memory, from the cache folder, or compiled (~70 ms) and cached."""
     import hyperscan
 
-    key = (expressions, flags)
+    key = hashlib.sha256(repr((hyperscan.__version__, platform.machine(), expressions, flags)).encode()).hexdigest()
     if key not in _COMPILED:
-        db = hyperscan.Database(mode=hyperscan.HS_MODE_STREAM)
-        db.compile(expressions=list(expressions), ids=list(range(len(expressions))), flags=list(flags),
-                   elements=len(expressions))
+        path = _cache_dir() / f"mbox-{key[:40]}.hsdb"
+        db = _load(hyperscan, path)
+        if db is None:
+            db = hyperscan.Database(mode=hyperscan.HS_MODE_STREAM)
+            db.compile(expressions=list(expressions), ids=list(range(len(expressions))), flags=list(flags),
+                       elements=len(expressions))
+            _save(hyperscan, db, path)
         _COMPILED[key] = db
     return _COMPILED[key]
 
 
+def _cache_dir() -> Path:
+    import platformdirs
+
+    return platformdirs.user_cache_path("rejectscan")
+
+
+def _load(hyperscan, path: Path):
+    """A cached database, only if its checksum holds: Hyperscan trusts the bytes it is given."""
+    try:
+        blob = path.read_bytes()
+        digest, payload = blob[:32], blob[32:]
+        if hashlib.sha256(payload).digest() != digest:
+            return None
+        db = hyperscan.loadb(payload, mode=hyperscan.HS_MODE_STREAM)
+        db.scratch = hyperscan.Scratch(database=db)  # by keyword: given positionally, the binding crashes
+        return db
+    except Exception:
+        return None
+
+
+def _save(hyperscan, db, path: Path) -> None:
+    try:
+        payload = hyperscan.dumpb(db)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+            tmp.write(hashlib.sha256(payload).digest() + payload)
+        os.replace(tmp.name, path)
+    except Exception as exc:  # a read-only home: compile again next time
+        log.debug("mbox: could not cache the pattern database in %s (%s)", path.parent, exc)
+
+
 def _hs_literal(text: bytes) -> bytes:
     """A Hyperscan expression matching exactly these bytes."""
-    if text.isalnum():  # ASCII letters and digits: most of them
-        return text
-    return b"".join(bytes([c]) if bytes([c]).isalnum() else b"\\x%02x" % c for c in text)
+    return _NOT_ALNUM.sub(lambda m: b"\\x%02x" % m.group()[0], text)
 
 
 class _Blocks:
@@ -224,9 +264,10 @@ def _split(fh: BinaryIO, source: str, find: Finder, block_size: int) -> Iterator
     wanted = not find.filters  # whether the current message will be copied out
     index = 0
     eof = False
+    reads = _read_ahead(fh, block_size)
     try:
         while not eof:
-            block = fh.read(block_size)
+            block = next(reads, b"")
             eof = not block
             if block:
                 base = blocks.end
@@ -266,7 +307,29 @@ def _split(fh: BinaryIO, source: str, find: Finder, block_size: int) -> Iterator
             if wanted:
                 yield _message(blocks.slice(start, stop), source, index)
     finally:
+        reads.close()
         find.close()
+
+
+def _read_ahead(fh: BinaryIO, size: int) -> Iterator[bytes]:
+    """The file's blocks; a thread reads the next while the caller scans this one.
+
+    read() and Hyperscan's scan both release the GIL, so on two cores the reading is hidden.
+    Small blocks (tests) are read in turn: a thread per few bytes costs more than it hides.
+    """
+    if size < 1 << 20:
+        yield from iter(lambda: fh.read(size), b"")
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        ahead = pool.submit(fh.read, size)
+        while True:
+            block = ahead.result()
+            if not block:
+                return
+            ahead = pool.submit(fh.read, size)
+            yield block
 
 
 def _encoded_hit(prefilter: Prefilter | None, blocks: _Blocks, end: int) -> bool:
