@@ -7,6 +7,7 @@ renderer) gives a result or an InputError, within the time limit. Anything else 
 
 from __future__ import annotations
 
+import io
 import random
 import time
 import traceback
@@ -16,6 +17,8 @@ from pathlib import Path
 from rejectscan import app, patterns as patterns_mod, render
 from rejectscan.errors import InputError
 from rejectscan.models import RawMessage
+from rejectscan.prefilter import Prefilter
+from rejectscan.sources.mbox import iter_mbox
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SEEDS = sorted(p for p in FIXTURES.rglob("*.eml") if p.stat().st_size < 200_000)
@@ -124,16 +127,25 @@ def mutate(rng: random.Random) -> tuple[str, bytes]:
 
 
 _PATTERNS = None
+_PREFILTER = None
 
 
 def check(name: str, data: bytes, in_container: bool = False) -> Failure | None:
-    """Run one input through everything a user can reach; a Failure if it misbehaves."""
-    global _PATTERNS
+    """Run one input through everything a user can reach; a Failure if it misbehaves.
+
+    in_container: the input is the body of an mbox, read by the splitter and its pre-filter.
+    """
+    global _PATTERNS, _PREFILTER
     if _PATTERNS is None:
         _PATTERNS = patterns_mod.load()
+        _PREFILTER = Prefilter.for_patterns(_PATTERNS)
     started = time.perf_counter()
     try:
-        outcome = app.analyze([RawMessage(data=data, source="fuzz", in_container=in_container)], _PATTERNS)
+        if in_container:
+            box = io.BytesIO(b"From fuzz@example.org Mon Jan  1 00:00:00 2024\n" + data)
+            outcome = app.analyze(iter_mbox(box, "fuzz", _PREFILTER, block_size=4096), _PATTERNS, prefilter=_PREFILTER)
+        else:
+            outcome = app.analyze([RawMessage(data=data, source="fuzz")], _PATTERNS)
         for error in outcome.errors:
             if not isinstance(error, InputError) or "\n" in str(error):
                 return Failure(name, f"bad error line: {error!r}", data[:2000])

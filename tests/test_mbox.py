@@ -64,6 +64,7 @@ def _tricky_mbox(rng: random.Random) -> bytes:
             b"y" * rng.randint(0, 9000),
             b"\n>From escaped\n",
             b"From: Upwork <donotreply@upwork.com>\n\nrejected\n",
+            bytes(rng.choice(b"\n\r\x00F>rom =?b:12 Upwork") for _ in range(rng.randint(1, 400))),  # noise
         ]))
     data = b"".join(pieces)
     return data.rstrip(b"\n") if rng.random() < 0.3 else data
@@ -89,15 +90,17 @@ def test_filtering_never_drops_a_message_the_prefilter_accepts(seed):
         assert [x for x in kept if PF.may_concern(x[1])] == wanted
 
 
+HIDDEN = [
+    b"Content-Transfer-Encoding: quoted-printable\n\nfrom donotreply@upw=\nork.com\n",
+    b"Content-Transfer-Encoding: base64\n\n" + base64.encodebytes(b"xx From: Upwork <donotreply@upwork.com>"),
+    b"From: =?utf-8?b?" + base64.b64encode("UpWork Süpport".encode()) + b"?= <help@account-check.example>\n\nhi\n",
+    b"From: Guru <a@example.org>\n\nhi\n",
+]
+
+
 def test_hidden_words_are_found_across_block_edges():
     """Every encoding the pre-filter knows, placed so that a block edge falls inside the word."""
-    hidden = [
-        b"Content-Transfer-Encoding: quoted-printable\n\nfrom donotreply@upw=\nork.com\n",
-        b"Content-Transfer-Encoding: base64\n\n" + base64.encodebytes(b"xx From: Upwork <donotreply@upwork.com>"),
-        b"From: =?utf-8?b?" + base64.b64encode("UpWork Süpport".encode()) + b"?= <help@account-check.example>\n\nhi\n",
-        b"From: Guru <a@example.org>\n\nhi\n",
-    ]
-    for i, body in enumerate(hidden):
+    for i, body in enumerate(HIDDEN):
         filler = b"From: n@example.org\nSubject: filler\n\n" + b"plain words\n" * 40
         data = (b"From a Mon Jan  1 00:00:00 2024\n" + filler + b"\nFrom b Mon Jan  1 00:00:01 2024\n" + body
                 + b"\nFrom c Mon Jan  1 00:00:02 2024\n" + filler)
@@ -135,3 +138,12 @@ def test_the_compiled_database_is_cached_and_a_damaged_cache_is_ignored(tmp_path
 
     monkeypatch.setattr(hyperscan, "Database", None)  # compiling would fail now: the cache must serve
     assert split(data, HyperscanFinder(PF), 4096) == expected
+
+
+def test_the_maildir_screen_passes_what_the_prefilter_accepts():
+    may_matter = mbox.screen(PF)
+    for body in HIDDEN:
+        assert may_matter(body) and PF.may_concern(body)
+    unrelated = b"From: n@example.org\nSubject: =?utf-8?q?caf=C3=A9?=\n\nxgurux and other words\n"
+    assert not may_matter(unrelated) and not PF.may_concern(unrelated)
+    assert mbox.screen(None)(unrelated)  # no pre-filter (--all): everything is read

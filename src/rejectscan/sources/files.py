@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Callable, Iterator
 
 from rejectscan.errors import InputError
 from rejectscan.models import RawMessage
 from rejectscan.prefilter import Prefilter
-from rejectscan.sources.mbox import MAX_MESSAGE_BYTES, iter_mbox
+from rejectscan.sources.mbox import MAX_MESSAGE_BYTES, iter_mbox, screen
 
 Item = RawMessage | InputError
 
@@ -67,11 +67,12 @@ def is_maildir(path: Path) -> bool:
 
 def _folder(root: Path, prefilter: Prefilter | None) -> Iterator[Item]:
     """A Maildir, or a folder searched recursively for .eml, .mbox and Maildirs."""
+    may_matter = screen(prefilter)
     if is_maildir(root):
         for sub in ("new", "cur"):
             for entry in sorted((root / sub).iterdir()):
                 if entry.is_file() and not entry.name.startswith("."):
-                    yield from _container_file(entry)
+                    yield from _container_file(entry, may_matter)
         return
     for dirpath, dirnames, filenames in os.walk(root, onerror=None):
         here = Path(dirpath)
@@ -82,7 +83,7 @@ def _folder(root: Path, prefilter: Prefilter | None) -> Iterator[Item]:
             continue
         for name in sorted(filenames):
             if name.lower().endswith(".eml"):
-                yield from _container_file(here / name)
+                yield from _container_file(here / name, may_matter)
             elif name.lower().endswith(".mbox"):
                 try:
                     with open(here / name, "rb") as fh:
@@ -91,9 +92,11 @@ def _folder(root: Path, prefilter: Prefilter | None) -> Iterator[Item]:
                     yield InputError(str(here / name), f"cannot be read ({exc.strerror or exc})")
 
 
-def _container_file(path: Path) -> Iterator[Item]:
+def _container_file(path: Path, may_matter: Callable[[bytes], bool]) -> Iterator[Item]:
     try:
         with open(path, "rb") as fh:
-            yield RawMessage(data=fh.read(MAX_MESSAGE_BYTES), source=str(path), in_container=True)
+            data = fh.read(MAX_MESSAGE_BYTES)
+        if may_matter(data):
+            yield RawMessage(data=data, source=str(path), in_container=True)
     except OSError as exc:
         yield InputError(str(path), f"cannot be read ({exc.strerror or exc})")

@@ -22,7 +22,7 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterator, Protocol
+from typing import BinaryIO, Callable, Iterator, Protocol
 
 from rejectscan.models import RawMessage
 from rejectscan.prefilter import ENCODED_WORD, HEADER_WINDOW, Prefilter, expression
@@ -72,6 +72,26 @@ def finder(prefilter: Prefilter | None) -> Finder:
         return PlainFinder()
 
 
+def screen(prefilter: Prefilter | None) -> Callable[[bytes], bool]:
+    """A first look at one whole message (a Maildir file): False only when the pre-filter would
+    surely reject it, found at Hyperscan's speed instead of RE2's. Always True without Hyperscan."""
+    if prefilter is None:
+        return lambda data: True
+    try:
+        find = HyperscanFinder(prefilter)
+    except Exception:
+        return lambda data: True
+
+    def may_matter(data: bytes) -> bool:
+        blocks = _Blocks()
+        blocks.add(data)
+        return any(e.kind == HIT or (e.kind == ENCODED and e.at <= HEADER_WINDOW + _ENCODED_MAX
+                                     and _encoded_hit(prefilter, blocks, e.at))
+                   for e in find.scan_once(data))
+
+    return may_matter
+
+
 class PlainFinder:
     """From_ line candidates with bytes.find; no word search (the caller filters every message)."""
 
@@ -104,7 +124,6 @@ class HyperscanFinder:
     filters = True
 
     def __init__(self, prefilter: Prefilter | None) -> None:
-        import hyperscan
 
         self.filters = prefilter is not None
         self.prefilter = prefilter
@@ -135,6 +154,14 @@ class HyperscanFinder:
             self._stream = self._db.stream(match_event_handler=self._on_match, context=0)
             self._stream.__enter__()
         self._stream.scan(block)
+        found = list(self._events)
+        self._events.clear()
+        return found
+
+    def scan_once(self, data: bytes) -> list[Event]:
+        """The events of one whole message, on a stream of its own."""
+        with self._db.stream(match_event_handler=self._on_match, context=0) as stream:
+            stream.scan(data)
         found = list(self._events)
         self._events.clear()
         return found
