@@ -20,6 +20,12 @@ def test_fast_path_reports_exactly_what_a_full_parse_reports(tmp_path):
     full = run("analyze", str(corpus), "--format", "jsonl", "--full-parse")
     assert fast.code == full.code == 0
     assert fast.out == full.out
+    # and where Hyperscan has no wheel: the plain splitter and RE2 alone give the same
+    blocker = tmp_path / "blocked"
+    blocker.mkdir()
+    (blocker / "hyperscan.py").write_text("raise ImportError('no wheel for this machine')\n")
+    plain = run("analyze", str(corpus), "--format", "jsonl", env={"PYTHONPATH": str(blocker)})
+    assert plain.code == 0 and plain.out == full.out
     kinds = [line for line in fast.out.splitlines()]
     assert len(kinds) >= 10
     # the corpus's forwards sent from Maria to herself, inline, base64-encoded and attached, are found
