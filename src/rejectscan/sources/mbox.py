@@ -85,9 +85,7 @@ def screen(prefilter: Prefilter | None) -> Callable[[bytes], bool]:
     def may_matter(data: bytes) -> bool:
         blocks = _Blocks()
         blocks.add(data)
-        return any(e.kind == HIT or (e.kind == ENCODED and e.at <= HEADER_WINDOW + _ENCODED_MAX
-                                     and _encoded_hit(prefilter, blocks, e.at))
-                   for e in find.scan_once(data))
+        return any(_marks(e, 0, blocks, prefilter) for e in find.scan_once(data))
 
     return may_matter
 
@@ -121,22 +119,16 @@ class HyperscanFinder:
     """One Hyperscan stream over the whole file: From_ lines, every literal form of every word,
     and RFC 2047 encoded words (decoded and checked here, as the pre-filter would)."""
 
-    filters = True
-
     def __init__(self, prefilter: Prefilter | None) -> None:
-
         self.filters = prefilter is not None
         self.prefilter = prefilter
-        expressions, flags, kinds = [rb"\nFrom "], [0], [FROM]
+        expressions, kinds = [rb"\nFrom "], [FROM]
         if prefilter is not None:
-            for lit in prefilter.literals:
-                expressions.append(expression(lit, _hs_literal))
-                flags.append(0)
-                kinds.append(HIT)
+            expressions += [expression(lit, _hs_literal) for lit in prefilter.literals]
+            kinds += [HIT] * len(prefilter.literals)
             expressions.append(ENCODED_WORD)
-            flags.append(0)
             kinds.append(ENCODED)
-        self._db = _compiled(tuple(expressions), tuple(flags))
+        self._db = _compiled(tuple(expressions))
         self._events: list[Event] = []
         self._stream = None
         events = self._events
@@ -175,17 +167,17 @@ class HyperscanFinder:
 _COMPILED: dict[str, object] = {}
 
 
-def _compiled(expressions: tuple[bytes, ...], flags: tuple[int, ...]):
+def _compiled(expressions: tuple[bytes, ...]):
     """The compiled database: from memory, from the cache folder, or compiled (~70 ms) and cached."""
     import hyperscan
 
-    key = hashlib.sha256(repr((hyperscan.__version__, platform.machine(), expressions, flags)).encode()).hexdigest()
+    key = hashlib.sha256(repr((hyperscan.__version__, platform.machine(), expressions)).encode()).hexdigest()
     if key not in _COMPILED:
         path = _cache_dir() / f"mbox-{key[:40]}.hsdb"
         db = _load(hyperscan, path)
         if db is None:
             db = hyperscan.Database(mode=hyperscan.HS_MODE_STREAM)
-            db.compile(expressions=list(expressions), ids=list(range(len(expressions))), flags=list(flags),
+            db.compile(expressions=list(expressions), ids=list(range(len(expressions))), flags=0,
                        elements=len(expressions))
             _save(hyperscan, db, path)
         _COMPILED[key] = db
@@ -321,10 +313,8 @@ def _split(fh: BinaryIO, source: str, find: Finder, block_size: int) -> Iterator
                             yield _message(blocks.slice(start, min(event.at - 1, start + MAX_MESSAGE_BYTES)),
                                            source, index)
                         start, wanted = nl + 1, not find.filters
-                elif event.kind == HIT:
-                    wanted = True
-                elif not wanted and event.at - start <= HEADER_WINDOW + _ENCODED_MAX and _encoded_hit(find.prefilter, blocks, event.at):
-                    wanted = True
+                elif not wanted:
+                    wanted = _marks(event, start, blocks, find.prefilter)
                 done += 1
             del pending[:done]
             blocks.forget(start, start + MAX_MESSAGE_BYTES, pending[0].at if pending else None)
@@ -357,6 +347,13 @@ def _read_ahead(fh: BinaryIO, size: int) -> Iterator[bytes]:
                 return
             ahead = pool.submit(fh.read, size)
             yield block
+
+
+def _marks(event: Event, start: int, blocks: _Blocks, prefilter: Prefilter | None) -> bool:
+    """Does this word event make the message that begins at `start` worth copying out?"""
+    if event.kind == HIT:
+        return True
+    return event.at - start <= HEADER_WINDOW + _ENCODED_MAX and _encoded_hit(prefilter, blocks, event.at)
 
 
 def _encoded_hit(prefilter: Prefilter | None, blocks: _Blocks, end: int) -> bool:
