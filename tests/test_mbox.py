@@ -116,9 +116,14 @@ def test_unrelated_messages_are_not_copied_out():
     assert len(split(data, PlainFinder(), 4096)) == 50
 
 
-def test_without_hyperscan_the_plain_finder_takes_over(monkeypatch):
+def test_without_hyperscan_the_plain_finder_takes_over_and_doctor_says_so(monkeypatch):
+    from rejectscan.doctor import scanner_check
+
+    assert "Hyperscan" in scanner_check(patterns.load()).detail
     monkeypatch.setitem(__import__("sys").modules, "hyperscan", None)  # import fails as if not installed
     assert isinstance(mbox.finder(PF), PlainFinder)
+    check = scanner_check(patterns.load())
+    assert check.ok and "unavailable" in check.detail and "5x slower" in check.detail
 
 
 def test_the_compiled_database_is_cached_and_a_damaged_cache_is_ignored(tmp_path, monkeypatch):

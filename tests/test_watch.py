@@ -160,9 +160,11 @@ def test_doctor_good_and_broken(dovecot, tmp_path):
     args = ["doctor", "--host", "localhost", "--user", USER, "--cafile", str(dovecot.cert), "--db", str(db)]
     good = run(*args, "--port", str(dovecot.imaps_port), env={"REJECTSCAN_PASSWORD": PASSWORD})
     assert good.code == 0, good.out
-    for name in ("config", "patterns", "store", "heartbeat", "dns", "tcp", "tls", "login", "capabilities", "folders"):
+    for name in ("config", "patterns", "scanner", "store", "heartbeat", "dns", "tcp", "tls", "login", "capabilities",
+                 "folders"):
         assert any(line.startswith("ok") and f" {name} " in line for line in good.out.splitlines()), name
     assert "IDLE" in good.out and good.out.strip().endswith("all good")
+    assert "Hyperscan 0." in good.out or "Hyperscan 1." in good.out  # the fast scanner is installed
     closed = run(*args, "--port", str(free_port()), env={"REJECTSCAN_PASSWORD": PASSWORD})
     assert closed.code == 3 and "PROBLEM  tcp" in closed.out
     refused = run(*args, "--port", str(dovecot.imaps_port), env={"REJECTSCAN_PASSWORD": "nope"})

@@ -38,12 +38,29 @@ def run_checks(resolve_settings: Callable, load_patterns: Callable, lint: Callab
                             f"{sum(len(p.templates) for p in patterns.platforms)} templates"
                             + (f"; {len(problems)} problem(s), first: {problems[0]}" if problems else ""),
                             "run `rejectscan patterns lint` and fix what it names", ExitStatus.USAGE))
+        checks.append(scanner_check(patterns))
     except RejectscanError as exc:
         checks.append(Check("patterns", False, str(exc), "fix the pattern file it names", ExitStatus.USAGE))
     checks += _store_checks(db_path(), stale_after)
     if settings is not None:
         checks += _network_checks(settings.imap, mailbox_factory)
     return checks
+
+
+def scanner_check(patterns) -> Check:
+    """Which mbox scanner this machine gets. Never a problem: the fallback is only slower."""
+    from rejectscan.prefilter import Prefilter
+    from rejectscan.sources.mbox import HyperscanFinder
+
+    try:
+        import hyperscan
+
+        HyperscanFinder(Prefilter.for_patterns(patterns))
+        return Check("scanner", True, f"Hyperscan {hyperscan.__version__}: mbox exports are scanned at GB/s")
+    except Exception as exc:
+        return Check("scanner", True, f"Hyperscan unavailable ({exc}): mbox exports are read with the "
+                                      "plain splitter, same results, about 5x slower; `pip install hyperscan` "
+                                      "where a wheel exists (x86-64 and ARM Linux, macOS, Windows)")
 
 
 def _store_checks(path: str, stale_after: timedelta) -> list[Check]:
