@@ -145,6 +145,14 @@ def test_the_compiled_database_is_cached_and_a_damaged_cache_is_ignored(tmp_path
     assert split(data, HyperscanFinder(PF), 4096) == expected
 
 
+def test_the_cache_keeps_only_the_latest_few(tmp_path, monkeypatch):
+    monkeypatch.setattr(mbox, "_cache_dir", lambda: tmp_path)
+    for n in range(mbox._CACHE_KEEP + 3):  # as many edited pattern packs
+        monkeypatch.setattr(mbox, "_COMPILED", {})
+        HyperscanFinder(Prefilter((f"example{n}.org",), ()))
+    assert len(list(tmp_path.glob("mbox-*.hsdb"))) == mbox._CACHE_KEEP
+
+
 def test_the_maildir_screen_passes_what_the_prefilter_accepts():
     may_matter = mbox.screen(PF)
     for body in HIDDEN:

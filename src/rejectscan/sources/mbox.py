@@ -165,6 +165,7 @@ class HyperscanFinder:
 
 
 _COMPILED: dict[str, object] = {}
+_CACHE_KEEP = 4
 
 
 def _compiled(expressions: tuple[bytes, ...]):
@@ -211,6 +212,9 @@ def _save(hyperscan, db, path: Path) -> None:
         with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
             tmp.write(hashlib.sha256(payload).digest() + payload)
         os.replace(tmp.name, path)
+        # one file per set of pattern packs: keep the few most recent, not every edit ever made
+        for old in sorted(path.parent.glob("mbox-*.hsdb"), key=lambda f: f.stat().st_mtime)[:-_CACHE_KEEP]:
+            old.unlink(missing_ok=True)
     except Exception as exc:  # a read-only home: compile again next time
         log.debug("mbox: could not cache the pattern database in %s (%s)", path.parent, exc)
 
