@@ -213,7 +213,8 @@ def _save(hyperscan, db, path: Path) -> None:
             tmp.write(hashlib.sha256(payload).digest() + payload)
         os.replace(tmp.name, path)
         # one file per set of pattern packs: keep the few most recent, not every edit ever made
-        for old in sorted(path.parent.glob("mbox-*.hsdb"), key=lambda f: f.stat().st_mtime)[:-_CACHE_KEEP]:
+        others = sorted((f for f in path.parent.glob("mbox-*.hsdb") if f != path), key=lambda f: f.stat().st_mtime)
+        for old in others[: max(len(others) - (_CACHE_KEEP - 1), 0)]:
             old.unlink(missing_ok=True)
     except Exception as exc:  # a read-only home: compile again next time
         log.debug("mbox: could not cache the pattern database in %s (%s)", path.parent, exc)
