@@ -23,6 +23,7 @@ from rejectscan.patterns import PatternSet, bytes_matcher
 
 ENCODED_WORD = rb"=\?[^?\s]{1,40}\?[bBqQ]\?[^?\s]{1,400}\?="
 _ENCODED_WORD = re.compile(ENCODED_WORD)
+_NOT_ALNUM = re.compile(rb"[^A-Za-z0-9]")
 _QP_ESCAPE = re.compile(rb"=([a-fA-F0-9]{2})")
 _ENCODED_PARTS = re.compile(rb"=\?[^?]*\?([bBqQ])\?([^?]*)\?=")
 HEADER_WINDOW = 65536  # encoded words are looked for this far into a message
@@ -59,7 +60,9 @@ class Prefilter:
         literals += [Literal(n.encode(), True, whole_word=True) for n in names]
         literals += [Literal(v, False) for f in sorted(fragments) for v in split_once(f, _B64_BREAKS)]
         self.literals: tuple[Literal, ...] = tuple(literals)
-        self.matcher = bytes_matcher(b"|".join(expression(lit, re.escape) for lit in literals))
+        # the same regex text serves RE2 here and Hyperscan in sources.mbox
+        self.expressions: tuple[bytes, ...] = tuple(expression(lit) for lit in literals)
+        self.matcher = bytes_matcher(b"|".join(self.expressions))
         self.words = bytes_matcher(b"(?i)" + b"|".join(re.escape(w.encode()) for w in (*subs, *names)))
 
     @classmethod
@@ -81,8 +84,8 @@ class Prefilter:
         return self.words.search(_decode_word(word)) is not None
 
 
-def expression(lit: Literal, escape) -> bytes:
-    """The regex for one literal, its bytes escaped by `escape` (RE2 and Hyperscan differ)."""
+def expression(lit: Literal) -> bytes:
+    """The regex for one literal, in the syntax RE2 and Hyperscan share."""
     text = escape(lit.text)
     if lit.whole_word:
         text = b"\\b" + text + b"\\b"
@@ -108,6 +111,11 @@ def in_binary_part(data: bytes, at: int) -> bool:
     head = data[head_start + 1:blank]
     types = _PART_TYPE.findall(head)
     return len(types) == 1 and types[0].lower() in _BINARY_TYPES and b"base64" in head.lower()
+
+
+def escape(text: bytes) -> bytes:
+    """Every byte but ASCII letters and digits as \\xNN: read the same by RE2 and Hyperscan."""
+    return _NOT_ALNUM.sub(lambda m: b"\\x%02x" % m.group()[0], text)
 
 
 def split_once(word: bytes, breaks: tuple[bytes, ...]) -> list[bytes]:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterator, Protocol
 
 from rejectscan.models import RawMessage
-from rejectscan.prefilter import ENCODED_WORD, HEADER_WINDOW, Prefilter, expression
+from rejectscan.prefilter import ENCODED_WORD, HEADER_WINDOW, Prefilter
 
 BLOCK = 8 * 1024 * 1024
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # beyond this a message is cut; its headers and text come first
@@ -33,7 +33,6 @@ LINE_CAP = 4096  # a From_ line must end within this many bytes
 _FROM_LINE = re.compile(rb"From \S+[ \t].*\d{1,2}:\d{2}")
 _ESCAPED_FROM = re.compile(rb"(?m)^>(>*From )")
 _ENCODED = re.compile(ENCODED_WORD)
-_NOT_ALNUM = re.compile(rb"[^A-Za-z0-9]")
 _ENCODED_MAX = 2 + 40 + 3 + 400 + 2  # the longest match of ENCODED_WORD
 
 FROM, HIT, ENCODED = 0, 1, 2  # event kinds
@@ -124,7 +123,7 @@ class HyperscanFinder:
         self.prefilter = prefilter
         expressions, kinds = [rb"\nFrom "], [FROM]
         if prefilter is not None:
-            expressions += [expression(lit, _hs_literal) for lit in prefilter.literals]
+            expressions += prefilter.expressions
             kinds += [HIT] * len(prefilter.literals)
             expressions.append(ENCODED_WORD)
             kinds.append(ENCODED)
@@ -218,11 +217,6 @@ def _save(hyperscan, db, path: Path) -> None:
             old.unlink(missing_ok=True)
     except Exception as exc:  # a read-only home: compile again next time
         log.debug("mbox: could not cache the pattern database in %s (%s)", path.parent, exc)
-
-
-def _hs_literal(text: bytes) -> bytes:
-    """A Hyperscan expression matching exactly these bytes."""
-    return _NOT_ALNUM.sub(lambda m: b"\\x%02x" % m.group()[0], text)
 
 
 class _Blocks:
