@@ -135,3 +135,24 @@ def test_extract_zone_forms():
     assert extract_zone("09:26:50 MEZ")[0] == PLUS1
     assert extract_zone("15:51:30 +0100")[0] == PLUS1
     assert extract_zone("no zone 12:00")[0] is None
+
+
+def test_english_client_dates_read_without_dateparser_agree_with_it():
+    """The fast path for 'Thu, Nov 20, 2025 at 2:31 PM' and kin must give what dateparser gives."""
+    import random
+    from datetime import datetime, timedelta
+
+    from rejectscan.timestamps import _dateparser, _english_date
+
+    formats = ["%a, %b %d, %Y at %I:%M %p", "%A, %B %d, %Y %I:%M %p", "%d %B %Y %H:%M", "%b %d, %Y, at %H:%M",
+               "%A, %d %B %Y at %H:%M:%S", "%a, %d %b %Y %H:%M", "%B %d, %Y %I:%M:%S %p", "%a %b %d %Y %H:%M"]
+    rng = random.Random(4)
+    for i in range(60):
+        when = datetime(2020, 1, 1) + timedelta(seconds=rng.randrange(200_000_000))
+        form = formats[i % len(formats)]
+        text = when.strftime(form)
+        text = text.replace(" PM", " p.m.") if i % 5 == 0 else text
+        written = when if "%S" in form else when.replace(second=0)
+        assert _english_date(text) == _dateparser(text, ("en",), None) == written, text
+    assert _english_date("Mon, 13:00 PM, Jan 1, 2025") is None  # not its form: dateparser decides
+    assert _english_date("May 5, 2025 0:30 PM") is None

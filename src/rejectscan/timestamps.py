@@ -208,7 +208,7 @@ def _numeric_date(text: str, date_order: str) -> datetime | None:
         return None
     a, b, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
     hour, minute, second = int(m.group(4)), int(m.group(5)), int(m.group(6) or 0)
-    ampm = (m.group(7) or "").lower().replace(".", "")
+    ampm = _ampm(m.group(7))
     if year < 100:
         year += 2000
     if a > 12:
@@ -220,14 +220,7 @@ def _numeric_date(text: str, date_order: str) -> datetime | None:
     else:
         order = "MDY" if ampm else "DMY"  # a 12-hour clock is the US habit, and the US writes M/D
     day, month = (a, b) if order == "DMY" else (b, a)
-    if ampm == "pm" and hour < 12:
-        hour += 12
-    elif ampm == "am" and hour == 12:
-        hour = 0
-    try:
-        return datetime(year, month, day, hour, minute, second)
-    except ValueError:
-        return None
+    return _naive(year, month, day, hour, minute, second, ampm)
 
 
 def _english_date(text: str) -> datetime | None:
@@ -239,9 +232,19 @@ def _english_date(text: str) -> datetime | None:
     month = next(n for name, n in _MONTHS.items() if name.startswith(month_name[:3]))
     day, year = int(m.group(2) or m.group(3)), int(m.group(5))
     hour, minute, second = int(m.group(6)), int(m.group(7)), int(m.group(8) or 0)
-    ampm = (m.group(9) or "").lower().replace(".", "")
+    ampm = _ampm(m.group(9))
     if ampm and not 1 <= hour <= 12:
-        return None
+        return None  # '0:30 PM': leave the odd reading to dateparser
+    return _naive(year, month, day, hour, minute, second, ampm)
+
+
+def _ampm(text: str | None) -> str:
+    """'P.M.', 'pm', None -> 'pm', 'pm', ''."""
+    return (text or "").lower().replace(".", "")
+
+
+def _naive(year: int, month: int, day: int, hour: int, minute: int, second: int, ampm: str) -> datetime | None:
+    """A wall-clock reading, 12-hour (ampm 'am'/'pm') or 24-hour (''); None when no such moment."""
     if ampm == "pm" and hour < 12:
         hour += 12
     elif ampm == "am" and hour == 12:
