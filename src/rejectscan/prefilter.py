@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from rejectscan.patterns import PatternSet, bytes_matcher
 
 ENCODED_WORD = rb"=\?[^?\s]{1,40}\?[bBqQ]\?[^?\s]{1,400}\?="
+ENCODED_WORD_MAX = 2 + 40 + 3 + 400 + 2  # the longest match of ENCODED_WORD
 _ENCODED_WORD = re.compile(ENCODED_WORD)
 _NOT_ALNUM = re.compile(rb"[^A-Za-z0-9]")
 _QP_ESCAPE = re.compile(rb"=([a-fA-F0-9]{2})")
@@ -116,6 +117,20 @@ def in_binary_part(data: bytes, at: int) -> bool:
 def escape(text: bytes) -> bytes:
     """Every byte but ASCII letters and digits as \\xNN: read the same by RE2 and Hyperscan."""
     return _NOT_ALNUM.sub(lambda m: b"\\x%02x" % m.group()[0], text)
+
+
+def encoded_word_ending(window: bytes) -> bytes | None:
+    """The encoded word that ends `window`, if one does: a scanner knows only where a match ends.
+
+    Its start is where the whole rest of the window is one encoded word.
+    """
+    at = window.rfind(b"=?")
+    while at >= 0:
+        word = _ENCODED_WORD.fullmatch(window, at)
+        if word:
+            return word.group()
+        at = window.rfind(b"=?", 0, at)
+    return None
 
 
 def split_once(word: bytes, breaks: tuple[bytes, ...]) -> list[bytes]:

@@ -19,21 +19,18 @@ import logging
 import os
 import platform
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator, Protocol
 
 from rejectscan.models import RawMessage
-from rejectscan.prefilter import ENCODED_WORD, HEADER_WINDOW, Prefilter
+from rejectscan.prefilter import ENCODED_WORD, ENCODED_WORD_MAX, HEADER_WINDOW, Prefilter, encoded_word_ending
 
 BLOCK = 8 * 1024 * 1024
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # beyond this a message is cut; its headers and text come first
 LINE_CAP = 4096  # a From_ line must end within this many bytes
 _FROM_LINE = re.compile(rb"From \S+[ \t].*\d{1,2}:\d{2}")
 _ESCAPED_FROM = re.compile(rb"(?m)^>(>*From )")
-_ENCODED = re.compile(ENCODED_WORD)
-_ENCODED_MAX = 2 + 40 + 3 + 400 + 2  # the longest match of ENCODED_WORD
 
 FROM, HIT, ENCODED = 0, 1, 2  # event kinds
 log = logging.getLogger(__name__)
@@ -46,8 +43,7 @@ class Event:
 
 
 class Finder(Protocol):
-    filters: bool  # True when it reports HIT events (otherwise every message is a candidate)
-    prefilter: Prefilter | None
+    prefilter: Prefilter | None  # None: no word events; every message is copied out
 
     def feed(self, block: bytes, base: int) -> list[Event]: ...
 
@@ -92,7 +88,6 @@ def screen(prefilter: Prefilter | None) -> Callable[[bytes], bool]:
 class PlainFinder:
     """From_ line candidates with bytes.find; no word search (the caller filters every message)."""
 
-    filters = False
     prefilter = None
 
     def __init__(self) -> None:
@@ -119,7 +114,6 @@ class HyperscanFinder:
     and RFC 2047 encoded words (decoded and checked here, as the pre-filter would)."""
 
     def __init__(self, prefilter: Prefilter | None) -> None:
-        self.filters = prefilter is not None
         self.prefilter = prefilter
         expressions, kinds = [rb"\nFrom "], [FROM]
         if prefilter is not None:
@@ -205,6 +199,8 @@ def _load(hyperscan, path: Path):
 
 
 def _save(hyperscan, db, path: Path) -> None:
+    import tempfile  # only when compiling: not on every start
+
     try:
         payload = hyperscan.dumpb(db)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -279,7 +275,7 @@ def _split(fh: BinaryIO, source: str, find: Finder, block_size: int) -> Iterator
     blocks = _Blocks()
     pending: list[Event] = []
     start: int | None = None  # where the current message's bytes begin (after its From_ line)
-    wanted = not find.filters  # whether the current message will be copied out
+    wanted = find.prefilter is None  # whether the current message will be copied out
     index = 0
     eof = False
     reads = _read_ahead(fh, block_size)
@@ -311,8 +307,8 @@ def _split(fh: BinaryIO, source: str, find: Finder, block_size: int) -> Iterator
                         if wanted:
                             yield _message(blocks.slice(start, min(event.at - 1, start + MAX_MESSAGE_BYTES)),
                                            source, index)
-                        start, wanted = nl + 1, not find.filters
-                elif not wanted:
+                        start, wanted = nl + 1, find.prefilter is None
+                elif not wanted:  # only a finder with a pre-filter reports word events
                     wanted = _marks(event, start, blocks, find.prefilter)
                 done += 1
             del pending[:done]
@@ -348,25 +344,18 @@ def _read_ahead(fh: BinaryIO, size: int) -> Iterator[bytes]:
             yield block
 
 
-def _marks(event: Event, start: int, blocks: _Blocks, prefilter: Prefilter | None) -> bool:
-    """Does this word event make the message that begins at `start` worth copying out?"""
+def _marks(event: Event, start: int, blocks: _Blocks, prefilter: Prefilter) -> bool:
+    """Does this word event make the message that begins at `start` worth copying out?
+
+    A HIT always does; an encoded word only if it may lie in the headers (where the pre-filter
+    looks) and its decoded text carries a platform word.
+    """
     if event.kind == HIT:
         return True
-    return event.at - start <= HEADER_WINDOW + _ENCODED_MAX and _encoded_hit(prefilter, blocks, event.at)
-
-
-def _encoded_hit(prefilter: Prefilter | None, blocks: _Blocks, end: int) -> bool:
-    """An encoded word ending at `end` whose decoded text carries a platform word."""
-    if prefilter is None:
-        return True
-    window = blocks.slice(max(end - _ENCODED_MAX, 0), end)
-    at = window.rfind(b"=?")
-    while at >= 0:  # its start is where the whole rest of the window is one encoded word
-        word = _ENCODED.fullmatch(window, at)
-        if word:
-            return prefilter.encoded_word_concerns(word.group())
-        at = window.rfind(b"=?", 0, at)
-    return False
+    if event.at - start > HEADER_WINDOW + ENCODED_WORD_MAX:
+        return False
+    word = encoded_word_ending(blocks.slice(max(event.at - ENCODED_WORD_MAX, 0), event.at))
+    return word is not None and prefilter.encoded_word_concerns(word)
 
 
 def _message(data: bytes, source: str, index: int) -> RawMessage:
