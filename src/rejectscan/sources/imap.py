@@ -121,14 +121,12 @@ class ImapMailbox:
             raise ConnectError(f"the connection to {s.host} broke during login ({type(exc).__name__})") from None
 
     def close(self) -> None:
+        """A polite LOGOUT; a connection too broken for one is just dropped."""
         if self.client is not None:
             try:
                 self.client.logout()
             except Exception:
-                try:
-                    self.client.shutdown()
-                except Exception:
-                    pass
+                self._drop()
             self.client = None
 
     @contextmanager
@@ -194,7 +192,6 @@ class ImapMailbox:
                 when = item.get(b"INTERNALDATE")
                 yield uid, RawMessage(data=item[b"BODY[]"], source=f"{folder}/{uid}", in_container=True,
                                       internaldate=when if isinstance(when, datetime) and when.tzinfo else None)
-
 
     def capabilities(self) -> set[str]:
         with self._guard("asking for capabilities"):
