@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, replace
 
 from rejectscan.models import Original, ParsedMail
+from rejectscan.text import unquoted
 
 # Label -> languages it implies. The languages only steer date parsing; labels shared by several
 # languages list all of them.
@@ -110,9 +111,6 @@ _ADDR = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 _QUOTED_NAME = re.compile(r"[\"«„“']\s*([^\"»”“']+?)\s*[\"»”“']")
 # "On 28/10/2021 12:46, "Name" <addr> wrote:" in any language: a numeric date, a time, an address.
 _WROTE_DATE = re.compile(r"(\d{1,2}/\d{1,2}/\d{2,4}),?\s+(\d{1,2}[:.]\d{2})")
-_QUOTE_PREFIX = re.compile(r"^[ \t]*((?:>[ \t]?)+)")
-_INVISIBLE = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\ufeff": None,
-                            "\u200b": None, "\r": None})
 
 MAX_NESTING = 10
 # A forward inside a forward is unwrapped only when the middle message says little more than
@@ -198,7 +196,7 @@ def split_address(value: str) -> tuple[str, str]:
 
 def _clean_lines(text: str) -> list[str]:
     """Every line without its quote markers (">", "> >") or indentation."""
-    return [_QUOTE_PREFIX.sub("", raw).strip() for raw in text.translate(_INVISIBLE).split("\n")]
+    return [line.strip() for line in unquoted(text).split("\n")]
 
 
 def _split_run_on(line: str) -> list[str]:

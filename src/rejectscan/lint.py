@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from rejectscan.match import Prepared, evaluate_signals, signal_hit, template_hits
 from rejectscan.models import Evidence, Original
-from rejectscan.patterns import PatternSet, Signal, Template, normalise
+from rejectscan.patterns import PatternSet, Signal, Template
+from rejectscan.text import normalise
 
 
 @dataclass(frozen=True)

@@ -11,11 +11,10 @@ import re
 from dataclasses import dataclass
 
 from rejectscan.models import Evidence, Kind, MatchResult, Original
-from rejectscan.patterns import Platform, PatternSet, Signal, Template, normalise
+from rejectscan.patterns import Platform, PatternSet, Signal, Template
+from rejectscan.text import normalise, unquoted
 
 MAX_MATCH_CHARS = 30_000  # notifications are short; a huge body is read from its start
-_INVISIBLE = str.maketrans({"\u00a0": " ", "\u202f": " ", "\ufeff": "", "\u200b": "", "\r": ""})
-_QUOTE_MARKERS = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ class Prepared:
 
 def prepare(original: Original) -> Prepared:
     body = (original.body or "")[:MAX_MATCH_CHARS]
-    clean = _QUOTE_MARKERS.sub("", body.translate(_INVISIBLE))
+    clean = unquoted(body)
     return Prepared(normal=normalise((original.subject or "") + "\n" + body), clean=clean,
                     subject=original.subject or "", from_addr=original.from_addr or "",
                     from_name=original.from_name or "")

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from rejectscan.errors import PatternError
 from rejectscan.models import Kind, Label
+from rejectscan.text import normalise
 
 DIRECTIONS = ("automated", "human", "neutral")
 SIGNAL_FIELDS = ("body", "from", "from_name", "subject")
@@ -411,25 +412,3 @@ def _timing(file: str, raw: dict) -> Timing:
     if not timing.bot_window_seconds <= timing.bot_fade_seconds < timing.human_min_seconds:
         raise PatternError(file, "timing", "need bot_window_seconds <= bot_fade_seconds < human_min_seconds")
     return timing
-
-
-# --- text normalisation shared by load and match ---------------------------------------------
-
-_QUOTES = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
-    "\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2009": " ", "\u200b": "", "\ufeff": "",
-    "\u2013": "-", "\u2014": "-", "\u2026": "...",
-})
-_QUOTE_MARKERS = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
-_TAGS = re.compile(r"<[^>\n]{1,200}>")
-_SPACES = re.compile(r"\s+")
-
-
-def normalise(text: str) -> str:
-    """Case, curly quotes, odd spaces, '>' quoting, HTML remnants and line wrapping made uniform."""
-    import html
-
-    text = _QUOTE_MARKERS.sub("", text.translate(_QUOTES))
-    text = html.unescape(_TAGS.sub(" ", text)).translate(_QUOTES)
-    return _SPACES.sub(" ", text).strip().casefold()

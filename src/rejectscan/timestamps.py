@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 
 from rejectscan.errors import UsageError
 from rejectscan.models import Original, ParsedMail, Timestamp
+from rejectscan.text import visible
 
 CLOCK_TOLERANCE = timedelta(minutes=5)
 
@@ -46,7 +47,6 @@ _ENGLISH_DATE = re.compile(  # 'Thu, Nov 20, 2025 at 2:31 PM', 'Thursday, 20 Nov
 _NUMERIC_DATE = re.compile(
     r"^\D{0,20}?(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4}),?\s+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?"
     r"\s*([AaPp]\.?[Mm]\.?)?")
-_INVISIBLE = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2007": " ", "\ufeff": None})
 _HAS_SECONDS = re.compile(r"\d{1,2}[:.]\d{2}[:.]\d{2}")
 _DATEPARSER_LANGS = {
     "en", "de", "fr", "es", "pt", "it", "nl", "da", "nb", "sv", "pl", "cs", "sk", "hr", "fi", "hu",
@@ -114,7 +114,7 @@ def _forwarded_sent_at(original: Original, outer: ParsedMail | None,
 
 def parse_rfc5322(value: str) -> datetime | None:
     """An aware datetime from a Date header, accepting the sloppy forms real mail has."""
-    text = (value or "").translate(_INVISIBLE).strip()
+    text = visible(value).strip()
     if not text:
         return None
     text = re.sub(r"\s*\([^)]*\)\s*$", "", text)  # "(PDT)" comments
@@ -168,7 +168,7 @@ def parse_client_date(text: str, languages: tuple[str, ...] = (), date_order: st
                       default_zone: tzinfo = timezone.utc,
                       relative_base: datetime | None = None) -> tuple[datetime | None, bool]:
     """A date as a mail client rendered it. Returns (aware datetime or None, zone was written)."""
-    text = (text or "").translate(_INVISIBLE).strip()
+    text = visible(text).strip()
     if not text or len(text) > 200:
         return None, False
     rfc = _strict_rfc5322(text)
@@ -330,7 +330,7 @@ def parse_when(text: str, now: datetime | None = None, zone: tzinfo | None = Non
     """ISO 8601, RFC 2822, or what a person types ('yesterday 14:05', '2 hours ago')."""
     zone = zone or local_zone()
     now = now or datetime.now(zone)
-    raw = (text or "").translate(_INVISIBLE).strip()
+    raw = visible(text).strip()
     if not raw:
         raise UsageError("the time is empty; give e.g. '2026-11-24 15:03', 'yesterday 14:05' or '2 hours ago'")
     try:

@@ -1,0 +1,46 @@
+"""Text normalisation tables, kept in one place: every step that compares text uses these.
+
+Mail clients write the same words with odd spaces (no-break, narrow no-break, figure, thin),
+invisible characters (zero-width space, byte-order mark), carriage returns, curly quotes and
+dashes, and with "> " quote markers in front of forwarded or replied lines. Matching, forward
+reading and date reading all need those made uniform, and they must agree on how.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+# Odd spaces become a plain space; invisible characters and carriage returns disappear.
+INVISIBLE = str.maketrans({
+    "\u00a0": " ", "\u202f": " ", "\u2007": " ", "\u2009": " ",
+    "\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None, "\ufeff": None, "\r": None,
+})
+# Curly quotes, primes and dashes as their plain ASCII forms (applied after INVISIBLE).
+PUNCTUATION = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+    "\u2013": "-", "\u2014": "-", "\u2026": "...",
+})
+# "> ", ">>", "> > " at the start of a line: the marks of quoted text.
+QUOTE_MARKERS = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
+_TAGS = re.compile(r"<[^>\n]{1,200}>")
+_SPACES = re.compile(r"\s+")
+
+
+def visible(text: str) -> str:
+    """Odd spaces made plain, invisible characters and carriage returns removed."""
+    return (text or "").translate(INVISIBLE)
+
+
+def unquoted(text: str) -> str:
+    """The text with its quote markers removed and its spaces made plain (case and lines kept)."""
+    return QUOTE_MARKERS.sub("", visible(text))
+
+
+def normalise(text: str) -> str:
+    """Case, curly quotes, odd spaces, '>' quoting, HTML remnants and line wrapping made uniform:
+    the form phrases are compared in."""
+    text = unquoted(text).translate(PUNCTUATION)
+    text = html.unescape(_TAGS.sub(" ", text)).translate(INVISIBLE).translate(PUNCTUATION)
+    return _SPACES.sub(" ", text).strip().casefold()
