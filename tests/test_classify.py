@@ -6,7 +6,7 @@ import pytest
 
 from conftest import FIXTURES, run
 from rejectscan.classify import classify, duration
-from rejectscan.models import Evidence, Kind, Label, MatchResult
+from rejectscan.models import Direction, Evidence, Kind, Label, MatchResult
 from rejectscan.patterns import Timing
 
 BOT = str(FIXTURES / "upwork/bot-rejection.eml")          # sent 2026-11-24T15:03:38Z, bots' template
@@ -55,7 +55,7 @@ T = Timing()
 
 
 def ev(id, direction, weight, score=None):
-    return Evidence(id=id, direction=direction, weight=weight, description=id, matched=id, score=score)
+    return Evidence(id=id, direction=Direction(direction), weight=weight, description=id, matched=id, score=score)
 
 
 def rejection(*evidence):

@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import re
 
-from rejectscan.models import Authenticity, Original
+from rejectscan.models import Authenticity, Original, Relation
 from rejectscan.patterns import Platform
 
 _RESULT = re.compile(r"\b(dkim|spf|dmarc)\s*=\s*(\w+)([^;]*)", re.IGNORECASE)
 _PROP = re.compile(r"\b(header\.d|header\.i|header\.from|smtp\.mailfrom)\s*=\s*\"?([^\s;\"]+)", re.IGNORECASE)
 
 
-def judge(original: Original, platform: Platform | None, relation: str, reason: str) -> Authenticity:
+def judge(original: Original, platform: Platform | None, relation: Relation, reason: str) -> Authenticity:
     if platform is None:
         return Authenticity(None, ("not sent by or in the name of a platform",))
-    if relation == "lookalike":
+    if relation is Relation.LOOKALIKE:
         return Authenticity(False, (reason,))
-    if original.via.startswith("inline"):
+    if original.via.inline:
         return Authenticity(None, (f"{reason}, but an inline forward keeps no proof of who sent the original",))
     mail = original.mail
     results = parse_auth_results(mail.auth_results[0]) if mail and mail.auth_results else []

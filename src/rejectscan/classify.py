@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from rejectscan.models import Evidence, Label, MatchResult, Verdict
+from rejectscan.models import Direction, Evidence, Label, MatchResult, Verdict
 from rejectscan.patterns import Timing
 
 
@@ -25,12 +25,12 @@ def classify(match: MatchResult, delay_seconds: int | None, timing: Timing,
 
 
 def _classify(match: MatchResult, delay_seconds: int | None, timing: Timing, precision_seconds: int) -> Verdict:
-    automated = [e for e in match.evidence if e.direction == "automated" and e.weight > 0]
-    human = [e for e in match.evidence if e.direction == "human" and e.weight > 0]
+    automated = [e for e in match.evidence if e.direction is Direction.AUTOMATED and e.weight > 0]
+    human = [e for e in match.evidence if e.direction is Direction.HUMAN and e.weight > 0]
     auto_score = sum(e.weight for e in automated)
     human_score = sum(e.weight for e in human)
     evidence_reasons = [_describe(e) for e in (*automated, *human)]
-    evidence_reasons += [_describe(e) for e in match.evidence if e.direction == "neutral" and e.weight == 0 and e.score]
+    evidence_reasons += [_describe(e) for e in match.evidence if e.direction is Direction.NEUTRAL and e.weight == 0 and e.score]
     if delay_seconds is not None and delay_seconds <= timing.bot_fade_seconds:
         return _bots(delay_seconds, human_score, timing, evidence_reasons, precision_seconds)
     if delay_seconds is not None and delay_seconds >= timing.human_min_seconds:
@@ -86,7 +86,7 @@ def _describe(e: Evidence) -> str:
     quoted = e.matched if len(e.matched) <= 70 else e.matched[:67].rstrip() + "..."
     if e.score is not None:
         score = "" if e.score >= 100 else f", {e.score:.0f}% match"
-        kind = "stock wording" if e.direction != "human" else "wording"
+        kind = "stock wording" if e.direction is not Direction.HUMAN else "wording"
         return f"{kind} '{quoted}' ({e.description}{score})"
     return f"{e.description}: '{quoted}'" if quoted else e.description
 

@@ -423,14 +423,14 @@ def patterns_list(fmt, patterns, config):
     for p in ps.platforms:
         for t in p.templates:
             rows.append({"platform": p.id, "type": "template", "id": t.id, "kind": t.kind.value,
-                         "evidence": f"{t.direction} {t.weight:g}" if t.weight else "neutral",
+                         "evidence": f"{t.direction.value} {t.weight:g}" if t.weight else "neutral",
                          "description": t.description, "file": t.file})
         for s in p.signals:
             rows.append({"platform": p.id, "type": "signal", "id": s.id, "kind": "",
-                         "evidence": f"{s.direction} {s.weight:g}", "description": s.description, "file": s.file})
+                         "evidence": f"{s.direction.value} {s.weight:g}", "description": s.description, "file": s.file})
     for s in ps.signals:
         rows.append({"platform": "*", "type": "signal", "id": s.id, "kind": "",
-                     "evidence": f"{s.direction} {s.weight:g}", "description": s.description, "file": s.file})
+                     "evidence": f"{s.direction.value} {s.weight:g}", "description": s.description, "file": s.file})
     if settings.format in ("json", "jsonl"):
         out = json.dumps(rows, indent=2) + "\n" if settings.format == "json" else "".join(json.dumps(r) + "\n" for r in rows)
         click.echo(out, nl=False)
@@ -495,7 +495,7 @@ def patterns_test(path, fmt, patterns, config):
             how = "regex" if score is None else f"{score:.0f}%"
             click.echo(f"    {how:>6}  {matched[:100]!r}")
     for s in signals:
-        click.echo(f"  signal {s.id} ({s.direction} {s.weight:g}): {s.matched[:100]!r}")
+        click.echo(f"  signal {s.id} ({s.direction.value} {s.weight:g}): {s.matched[:100]!r}")
 
 
 def _stdin_bytes():

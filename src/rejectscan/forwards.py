@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from rejectscan.models import Original, ParsedMail
+from rejectscan.models import Original, ParsedMail, Via
 from rejectscan.text import unquoted
 
 # Label -> languages it implies. The languages only steer date parsing; labels shared by several
@@ -123,7 +123,7 @@ class _Block:
     fields: dict
     languages: tuple[str, ...]
     body: str
-    style: str
+    style: Via
     date_order: str = ""
     preamble: int = 0  # characters of text written above the block (a forwarding note)
 
@@ -151,18 +151,18 @@ def is_forward_subject(subject: str) -> bool:
 def _direct(mail: ParsedMail) -> Original:
     return Original(
         from_name=mail.from_name, from_addr=mail.from_addr, subject=mail.subject,
-        body=mail.text, forwarded=False, via="direct", date_header=mail.date_header, mail=mail,
+        body=mail.text, forwarded=False, via=Via.DIRECT, date_header=mail.date_header, mail=mail,
     )
 
 
 def _unwrap_once(current: Original) -> Original | None:
     mail = current.mail
-    if current.via in ("direct", "attached message") and mail is not None and mail.attached:
+    if current.via in (Via.DIRECT, Via.ATTACHED) and mail is not None and mail.attached:
         inner = next((m for m in mail.attached if m.from_addr or m.subject), None)
         if inner is not None:
             return Original(
                 from_name=inner.from_name, from_addr=inner.from_addr, subject=inner.subject,
-                body=inner.text, forwarded=True, via="attached message",
+                body=inner.text, forwarded=True, via=Via.ATTACHED,
                 date_header=inner.date_header, forwarded_by=current.from_addr, mail=inner,
             )
     block = find_inline_forward(current.body, current.subject)
@@ -304,7 +304,7 @@ def _read_block(candidates: list[str], lines: list[str], body_start: int,
     start = body_start + used if counts_lines else body_start
     body = "\n".join(lines[start:]).strip("\n")
     langs = tuple(dict.fromkeys(languages)) or ("en",)
-    return _Block(fields=fields, languages=langs, body=body, style="inline forward")
+    return _Block(fields=fields, languages=langs, body=body, style=Via.INLINE)
 
 
 def _wrote_line(lines: list[str], i: int) -> _Block | None:
@@ -323,7 +323,7 @@ def _wrote_line(lines: list[str], i: int) -> _Block | None:
     return _Block(
         fields={"from": f"{name} <{address}>" if name else address,
                 "date": f"{date.group(1)} {date.group(2)}"},
-        languages=("en",), body=body, style="inline forward (\"wrote:\" line)", date_order="DMY",
+        languages=("en",), body=body, style=Via.INLINE_WROTE, date_order="DMY",
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rejectscan.models import Evidence, Kind, MatchResult, Original
+from rejectscan.models import Direction, Evidence, Kind, MatchResult, Original, Relation
 from rejectscan.patterns import Platform, PatternSet, Signal, Template
 from rejectscan.text import normalise, unquoted
 
@@ -20,7 +20,7 @@ MAX_MATCH_CHARS = 30_000  # notifications are short; a huge body is read from it
 @dataclass(frozen=True)
 class PlatformGuess:
     platform: Platform | None
-    relation: str  # "sender" (its own domain), "lookalike" (pretends to be it) or "none"
+    relation: Relation
     reason: str
 
 
@@ -48,21 +48,21 @@ def identify_platform(from_addr: str, from_name: str, patterns: PatternSet) -> P
     domain = from_addr.rsplit("@", 1)[1].lower() if "@" in from_addr else ""
     for platform in patterns.platforms:
         if domain and any(domain == d or domain.endswith("." + d) for d in platform.domains):
-            return PlatformGuess(platform, "sender", f"sent from {domain}, one of {platform.name}'s domains")
+            return PlatformGuess(platform, Relation.SENDER, f"sent from {domain}, one of {platform.name}'s domains")
     for platform in patterns.platforms:
         for token in platform.lookalike_tokens:
             if domain and token in domain:
-                return PlatformGuess(platform, "lookalike",
+                return PlatformGuess(platform, Relation.LOOKALIKE,
                                      f"the sender's domain {domain} only looks like {platform.name}'s "
                                      f"({', '.join(platform.domains[:3])})")
         name = from_name.casefold()
         if name and any(re.search(rf"(?<![\w.]){re.escape(t)}(?![\w])", name)
                         for t in (platform.name.casefold(), *platform.lookalike_tokens)):
             where = domain or "no address"
-            return PlatformGuess(platform, "lookalike",
+            return PlatformGuess(platform, Relation.LOOKALIKE,
                                  f"the sender calls itself {from_name!r} but writes from {where}, "
                                  f"not from {platform.name}'s domains")
-    return PlatformGuess(None, "none", "")
+    return PlatformGuess(None, Relation.NONE, "")
 
 
 def match(original: Original, patterns: PatternSet) -> tuple[MatchResult, PlatformGuess]:

@@ -21,6 +21,48 @@ class Label(str, enum.Enum):
     UNKNOWN = "unknown"
 
 
+class Direction(str, enum.Enum):
+    """Which reviewer a piece of evidence points to."""
+
+    AUTOMATED = "automated"
+    HUMAN = "human"
+    NEUTRAL = "neutral"
+
+
+class Via(str, enum.Enum):
+    """How the original was reached inside the message the user has."""
+
+    DIRECT = "direct"
+    ATTACHED = "attached message"
+    INLINE = "inline forward"
+    INLINE_WROTE = 'inline forward ("wrote:" line)'
+
+    @property
+    def inline(self) -> bool:
+        return self in (Via.INLINE, Via.INLINE_WROTE)
+
+
+class Relation(str, enum.Enum):
+    """A sender's relation to a platform."""
+
+    SENDER = "sender"  # writes from one of the platform's own domains
+    LOOKALIKE = "lookalike"  # pretends to be it
+    NONE = "none"
+
+
+class TimeSource(str, enum.Enum):
+    """Which clock a send time was read from (the JSON field `sent_at_source`)."""
+
+    DATE_HEADER = "date-header"
+    ATTACHED_DATE_HEADER = "attached-message date-header"
+    FORWARDED = "forwarded-header"
+    FORWARDED_FORWARDER_ZONE = "forwarded-header+forwarder-zone"
+    FORWARDED_ASSUMED_UTC = "forwarded-header+assumed-utc"
+    RECEIVED = "received-header"
+    INTERNALDATE = "imap-internaldate"
+    NONE = "none"
+
+
 @dataclass(frozen=True)
 class RawMessage:
     """Bytes as found, and where: a path, path:index in an mbox, or folder/uid on a server."""
@@ -64,7 +106,7 @@ class Original:
     subject: str
     body: str
     forwarded: bool
-    via: str  # "direct", "attached message", or the inline forward style that was recognised
+    via: Via
     date_header: str = ""  # an RFC 5322 Date header (direct mail or attached message)
     date_text: str = ""  # a date as a mail client wrote it inside an inline forward
     date_languages: tuple[str, ...] = ()  # languages implied by the forward's labels
@@ -78,7 +120,7 @@ class Timestamp:
     """A point in time and which clock it came from; value is None when nothing could be read."""
 
     value: datetime | None
-    source: str
+    source: TimeSource
     notes: tuple[str, ...] = ()
     precision_seconds: int = 1  # 60 when the clock showed no seconds (most inline forwards)
 
@@ -94,7 +136,7 @@ class Evidence:
     """One piece of evidence: which way it points, how strongly, and the text that showed it."""
 
     id: str
-    direction: str  # "automated", "human" or "neutral"
+    direction: Direction
     weight: float
     description: str
     matched: str = ""

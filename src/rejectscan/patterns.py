@@ -16,10 +16,9 @@ from importlib import resources
 from pathlib import Path
 
 from rejectscan.errors import PatternError
-from rejectscan.models import Kind, Label
+from rejectscan.models import Direction, Kind, Label
 from rejectscan.text import normalise
 
-DIRECTIONS = ("automated", "human", "neutral")
 SIGNAL_FIELDS = ("body", "from", "from_name", "subject")
 _UNSUPPORTED = re.compile(r"\(\?<?[=!]|\\[1-9]|\(\?P=")
 
@@ -53,7 +52,7 @@ class Template:
     phrases: tuple[str, ...]
     regexes: tuple[Regex, ...]
     min_hits: int
-    direction: str
+    direction: Direction
     weight: float
     advice: tuple[str, ...]
     examples: Examples
@@ -64,7 +63,7 @@ class Template:
 class Signal:
     id: str
     platform: str | None  # None: applies to every platform
-    direction: str
+    direction: Direction
     weight: float
     field: str
     description: str
@@ -348,12 +347,12 @@ def _template(file: str, key: str, raw: dict, platform_id: str) -> Template:
     if direction == "human":
         raise PatternError(file, f"{key}.evidence.direction", "stock text alone never shows a person read "
                            "your profile: use automated or neutral, and put human evidence in a [[signal]]")
-    if direction not in DIRECTIONS:
-        raise PatternError(file, f"{key}.evidence.direction", f"must be one of {', '.join(DIRECTIONS)}")
+    if direction not in (Direction.AUTOMATED.value, Direction.NEUTRAL.value):
+        raise PatternError(file, f"{key}.evidence.direction", "must be automated or neutral")
     return Template(
         id=ident, platform=platform_id, kind=Kind(kind),
         description=_string(file, f"{key}.description", raw.get("description")),
-        phrases=phrases, regexes=regexes, min_hits=min_hits, direction=direction,
+        phrases=phrases, regexes=regexes, min_hits=min_hits, direction=Direction(direction),
         weight=_number(file, f"{key}.evidence.weight", evidence.get("weight", 0), 0, 2),
         advice=tuple(_strings(file, f"{key}.advice", raw.get("advice", []))),
         examples=_examples(file, f"{key}.examples", raw.get("examples", {})), file=file)
@@ -374,7 +373,7 @@ def _signal(file: str, key: str, raw: dict, platform_id: str | None) -> Signal:
     if not phrases and not regexes:
         raise PatternError(file, key, "needs at least one phrase or regex")
     return Signal(
-        id=ident, platform=platform_id, direction=direction,
+        id=ident, platform=platform_id, direction=Direction(direction),
         weight=_number(file, f"{key}.weight", raw.get("weight"), 0, 2), field=where,
         description=_string(file, f"{key}.description", raw.get("description")),
         phrases=phrases, regexes=regexes,

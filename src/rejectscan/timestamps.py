@@ -14,7 +14,7 @@ import re
 from datetime import datetime, timedelta, timezone, tzinfo
 
 from rejectscan.errors import UsageError
-from rejectscan.models import Original, ParsedMail, Timestamp
+from rejectscan.models import Original, ParsedMail, Timestamp, TimeSource, Via
 from rejectscan.text import visible
 
 CLOCK_TOLERANCE = timedelta(minutes=5)
@@ -59,7 +59,7 @@ def original_sent_at(original: Original, internaldate: datetime | None = None) -
     mail = original.mail
     if original.date_text:  # inline forward
         return _forwarded_sent_at(original, mail, internaldate)
-    source = "attached-message date-header" if original.via == "attached message" else "date-header"
+    source = TimeSource.ATTACHED_DATE_HEADER if original.via is Via.ATTACHED else TimeSource.DATE_HEADER
     notes: list[str] = []
     value = parse_rfc5322(original.date_header) if original.date_header else None
     if value is None:
@@ -69,18 +69,18 @@ def original_sent_at(original: Original, internaldate: datetime | None = None) -
             notes.append("the message has no Date header")
         hop = _delivery_time(mail)
         if hop is not None:
-            return Timestamp(hop, "received-header",
+            return Timestamp(hop, TimeSource.RECEIVED,
                              tuple(notes + ["time taken from the newest Received header"]))
-        if internaldate is not None and original.via == "direct":
-            return Timestamp(internaldate, "imap-internaldate",
+        if internaldate is not None and original.via is Via.DIRECT:
+            return Timestamp(internaldate, TimeSource.INTERNALDATE,
                              tuple(notes + ["time taken from the server's arrival time"]))
-        return Timestamp(None, "none", tuple(notes + ["no clock in the message could be read"]))
+        return Timestamp(None, TimeSource.NONE, tuple(notes + ["no clock in the message could be read"]))
     if original.date_header.rstrip().endswith("-0000"):
         notes.append("the Date header gives UTC with an unknown local zone (-0000)")
     hop = _delivery_time(mail)
     if hop is not None and abs(hop - value) > CLOCK_TOLERANCE:
         notes.append(_disagreement("the Date header", value, "your mail server received it", hop))
-    if internaldate is not None and original.via == "direct" and abs(internaldate - value) > CLOCK_TOLERANCE:
+    if internaldate is not None and original.via is Via.DIRECT and abs(internaldate - value) > CLOCK_TOLERANCE:
         notes.append(_disagreement("the Date header", value, "the IMAP server filed it", internaldate))
     return Timestamp(value, source, tuple(notes))
 
@@ -95,15 +95,15 @@ def _forwarded_sent_at(original: Original, outer: ParsedMail | None,
     )
     notes: list[str] = []
     if value is None:
-        return Timestamp(None, "none", (f"the forwarded date {original.date_text!r} could not be read",))
+        return Timestamp(None, TimeSource.NONE, (f"the forwarded date {original.date_text!r} could not be read",))
     if zone_written:
-        source = "forwarded-header"
+        source = TimeSource.FORWARDED
     elif fallback_zone is not None:
-        source = "forwarded-header+forwarder-zone"
+        source = TimeSource.FORWARDED_FORWARDER_ZONE
         notes.append(f"the forwarded date {original.date_text!r} has no time zone; "
                      f"took {_offset_text(outer_date)} from the forwarder's own Date header")
     else:
-        source = "forwarded-header+assumed-utc"
+        source = TimeSource.FORWARDED_ASSUMED_UTC
         notes.append(f"the forwarded date {original.date_text!r} has no time zone and the forward "
                      "has no Date header; assumed UTC")
     if outer_date is not None and value - outer_date > CLOCK_TOLERANCE:

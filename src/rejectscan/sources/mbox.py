@@ -14,6 +14,7 @@ the same splitter, so a file splits the same way whichever is installed.
 from __future__ import annotations
 
 import bisect
+import enum
 import hashlib
 import logging
 import os
@@ -32,14 +33,22 @@ LINE_CAP = 4096  # a From_ line must end within this many bytes
 _FROM_LINE = re.compile(rb"From \S+[ \t].*\d{1,2}:\d{2}")
 _ESCAPED_FROM = re.compile(rb"(?m)^>(>*From )")
 
-FROM, HIT, ENCODED = 0, 1, 2  # event kinds
+
+
+class EventKind(enum.IntEnum):
+    FROM = 0  # a candidate From_ line
+    HIT = 1  # a literal form of a platform word
+    ENCODED = 2  # an RFC 2047 encoded word, to be decoded and checked
+
+
+FROM, HIT, ENCODED = EventKind.FROM, EventKind.HIT, EventKind.ENCODED
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Event:
     at: int  # FROM: offset of the "F" of a "From " that follows a newline; HIT/ENCODED: end of the match
-    kind: int
+    kind: EventKind
 
 
 class Finder(Protocol):
