@@ -68,10 +68,10 @@ def main() -> None:
         fetch_cmd = [sys.executable, "-m", "rejectscan", "fetch", "--since", "365d", "--host", "localhost",
                      "--port", str(server.imaps_port), "--user", USER, "--cafile", str(server.cert), "--format", "jsonl"]
         # the very SEARCH rejectscan sends: its platforms' names, domains and forward addresses
-        from rejectscan import app, patterns
-        from rejectscan.sources.imap import search_criteria, since_day
+        from rejectscan import patterns
+        from rejectscan.fetching import search_criteria, search_terms, since_day
 
-        from_terms, body_terms = app.search_terms(patterns.load(), True)
+        from_terms, body_terms = search_terms(patterns.load(), True)
         criteria = search_criteria(since_day(now - timedelta(days=365)), 0, from_terms, body_terms)
         criteria[1] = criteria[1].isoformat()
         minimal = [sys.executable, str(script), str(server.imaps_port), str(server.cert), USER, PASSWORD]

@@ -1,9 +1,12 @@
-"""Shared helpers: run the real command, find the fixtures."""
+"""Shared helpers: run the real command (in-process, or as a process where that proves more),
+build an isolated environment, find the fixtures, start the test Dovecot."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -14,6 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # tests/ helpers (dovecot, faultproxy, fuzzing)
 
 
 @dataclass
@@ -25,27 +29,55 @@ class Result:
     def json(self):
         return json.loads(self.out)
 
-
-def run(*args: str, input: bytes | None = None, env: dict | None = None, cwd: Path | None = None,
-        timeout: float = 120) -> Result:
-    """The real command, as a user runs it (python -m rejectscan), isolated from the user's setup:
-    no REJECTSCAN_* variables, config and data folders that do not exist, UTC unless env says."""
-    proc = subprocess.run([sys.executable, "-m", "rejectscan", *args], input=input, capture_output=True,
-                          env=isolated_env(**(env or {})), cwd=cwd or ROOT, timeout=timeout)
-    return Result(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
+    def records(self) -> list[dict]:
+        """JSON lines output, one record a line."""
+        return [json.loads(line) for line in self.out.splitlines() if line.strip()]
 
 
 _EMPTY = Path(tempfile.mkdtemp(prefix="rejectscan-test-home-"))
 
 
 def isolated_env(**extra: str) -> dict[str, str]:
-    """This environment without REJECTSCAN_* variables, UTC, and config/data folders that are
+    """This environment without REJECTSCAN_* variables, UTC, and config/data/cache folders that are
     empty, so no user setup leaks into a test; `extra` is added on top."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("REJECTSCAN_")}
     env.update({"TZ": "UTC", "XDG_CONFIG_HOME": str(_EMPTY / "config"), "XDG_DATA_HOME": str(_EMPTY / "data"),
                 "XDG_CACHE_HOME": str(_EMPTY / "cache")})
     env.update(extra)
     return env
+
+
+def environment(input: bytes | None = None, env: dict | None = None, stdin_closed: bool = False):
+    """An Environment as `main` would build it, from isolated_env()."""
+    from rejectscan.environment import Environment
+
+    environ = isolated_env(**(env or {}))
+    return Environment(environ=environ, stdin=None if stdin_closed else io.BytesIO(input or b""),
+                       config_dir=Path(environ["XDG_CONFIG_HOME"]) / "rejectscan",
+                       data_dir=Path(environ["XDG_DATA_HOME"]) / "rejectscan",
+                       cache_dir=Path(environ["XDG_CACHE_HOME"]) / "rejectscan")
+
+
+def run(*args: str, input: bytes | None = None, env: dict | None = None, stdin_closed: bool = False) -> Result:
+    """The real command, in this process (click's CliRunner runs the same code a user runs),
+    with an isolated Environment."""
+    from click.testing import CliRunner
+
+    from rejectscan.cli import cli
+
+    runner = CliRunner()
+    result = runner.invoke(cli, list(args), input=input, obj=environment(input, env, stdin_closed),
+                           catch_exceptions=False)
+    return Result(result.exit_code, result.stdout, result.stderr)
+
+
+def run_process(*args: str, input: bytes | None = None, env: dict | None = None, timeout: float = 120,
+                **popen) -> Result:
+    """The real command as its own process (python -m rejectscan): for what only a process shows
+    (kills, a closed stdin, an import blocked by PYTHONPATH, signals)."""
+    proc = subprocess.run([sys.executable, "-m", "rejectscan", *args], input=input, capture_output=True,
+                          env=isolated_env(**(env or {})), cwd=ROOT, timeout=timeout, **popen)
+    return Result(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
 
 
 @pytest.fixture
@@ -56,6 +88,15 @@ def cli():
 def assert_no_traceback(result: Result) -> None:
     assert "Traceback" not in result.err, result.err
     assert "Traceback" not in result.out
+
+
+def assert_one_line_error(result: Result, *words: str) -> None:
+    """A failure the user can read: exactly one 'rejectscan: ...' line naming what went wrong."""
+    assert_no_traceback(result)
+    lines = [line for line in result.err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("rejectscan: "), result.err
+    for word in words:
+        assert re.search(re.escape(word), lines[0], re.IGNORECASE), (word, lines[0])
 
 
 @pytest.fixture(scope="session")

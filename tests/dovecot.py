@@ -194,11 +194,18 @@ service stats {{
         self.tokens.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def fetched_bodies(self) -> int:
-        """Message bodies the server sent to clients so far (from its logout lines)."""
+    def fetched_bodies(self, sessions: int = 1, wait: float = 5.0) -> int:
+        """Message bodies the server sent to clients since the log was cleared, from the logout
+        lines of at least `sessions` sessions (the server writes them just after the client left)."""
         import re
+        import time
 
-        return sum(int(n) for n in re.findall(r"fetch_body_count=(\d+)", self.log()))
+        deadline = time.monotonic() + wait
+        while True:
+            counts = re.findall(r"fetch_body_count=(\d+)", self.log())
+            if len(counts) >= sessions or time.monotonic() > deadline:
+                return sum(int(n) for n in counts)
+            time.sleep(0.05)
 
     def clear_log(self) -> None:
         (self.dir / "dovecot.log").write_text("")

@@ -14,11 +14,14 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from rejectscan import app, patterns as patterns_mod, render
+from rejectscan import patterns as patterns_mod, pipeline, render
 from rejectscan.errors import InputError
 from rejectscan.models import RawMessage
 from rejectscan.prefilter import Prefilter
-from rejectscan.sources.mbox import iter_mbox
+from rejectscan.record import Record
+from rejectscan.sources.mbox import DatabaseCache, iter_mbox
+
+_CACHE = DatabaseCache(None)  # compiled patterns in memory only: a fuzz run writes nothing to disk
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SEEDS = sorted(p for p in FIXTURES.rglob("*.eml") if p.stat().st_size < 200_000)
@@ -141,17 +144,21 @@ def check(name: str, data: bytes, in_container: bool = False) -> Failure | None:
         _PREFILTER = Prefilter.for_patterns(_PATTERNS)
     started = time.perf_counter()
     try:
+        errors: list = []
         if in_container:
             box = io.BytesIO(b"From fuzz@example.org Mon Jan  1 00:00:00 2024\n" + data)
-            outcome = app.analyze(iter_mbox(box, "fuzz", _PREFILTER, block_size=4096), _PATTERNS, prefilter=_PREFILTER)
+            items = iter_mbox(box, "fuzz", _PREFILTER, _CACHE, block_size=4096)
+            prefilter = _PREFILTER
         else:
-            outcome = app.analyze([RawMessage(data=data, source="fuzz")], _PATTERNS)
-        for error in outcome.errors:
+            items, prefilter = [RawMessage(data=data, source="fuzz")], None
+        facts = [f for _, f in pipeline.examine_all(items, _PATTERNS, False, errors.append, prefilter)]
+        records = [Record.from_report(r) for r in pipeline.judge(facts, _PATTERNS)]
+        for error in errors:
             if not isinstance(error, InputError) or "\n" in str(error):
                 return Failure(name, f"bad error line: {error!r}", data[:2000])
-        names = {p.id: p.name for p in _PATTERNS.platforms}
-        for fmt in ("text", "json", "jsonl", "csv"):
-            render.render(outcome.reports, fmt, names)
+        vocabulary = render.Vocabulary({p.id: p.name for p in _PATTERNS.platforms})
+        for fmt in render.FORMATS:
+            render.RecordWriter(fmt, io.StringIO(), vocabulary).write(records)
     except Exception:
         return Failure(name, traceback.format_exc(limit=6), data[:2000])
     elapsed = time.perf_counter() - started

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from conftest import assert_no_traceback, run
+from conftest import assert_no_traceback, run, run_process
 from dovecot import PASSWORD, USER
 from faultproxy import FaultProxy
 from test_fetch import mail
@@ -19,8 +19,8 @@ NOW = datetime.now(timezone.utc).replace(microsecond=0)
 def _fetch_via(port, db, tmp_path, timeout=3):
     config = tmp_path / "c.toml"
     config.write_text(f'[account]\nuser = "{USER}"\nhost = "127.0.0.1"\nport = {port}\ntls = "none"\ntimeout = {timeout}\n')
-    return run("fetch", "--config", str(config), "--db", str(db), "--format", "jsonl",
-               env={"REJECTSCAN_PASSWORD": PASSWORD}, timeout=60)
+    return run_process("fetch", "--config", str(config), "--db", str(db), "--format", "jsonl",
+                       env={"REJECTSCAN_PASSWORD": PASSWORD}, timeout=60)
 
 
 @pytest.mark.parametrize("mode, after, words", [

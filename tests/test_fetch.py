@@ -175,12 +175,13 @@ def test_starttls_and_oauth2_token_command(dovecot, tmp_path):
 def test_special_use_all_folder_is_found_by_its_flag(dovecot, tmp_path):
     from rejectscan.config import ImapSettings
     from rejectscan.credentials import Credential
+    from rejectscan.logs import Redactor
     from rejectscan.sources.imap import ImapMailbox
 
     settings = ImapSettings(host="localhost", port=dovecot.imaps_port, user=USER, tls="ssl", cafile=str(dovecot.cert),
                             folders=("\\All",), password_cmd=None, oauth2_token_cmd=None, timeout=10,
                             search_forwards=True)
-    with ImapMailbox(settings, lambda: Credential(USER, PASSWORD, "password", "test")) as box:
+    with ImapMailbox(settings, lambda: Credential(USER, PASSWORD, "password", "test"), Redactor()) as box:
         assert box.folders() == ["All Mail"]  # found by its \All flag, whatever its name
 
 

@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from conftest import FIXTURES, assert_no_traceback, run
+from conftest import FIXTURES, assert_no_traceback, run, run_process
 
 
 def test_shipped_packs_lint_clean():
@@ -113,7 +113,7 @@ def test_pathological_user_regex_finishes_fast(tmp_path):
     big = tmp_path / "big.eml"
     big.write_bytes(b"From: x@upwork.com.example\nSubject: s\nDate: Tue, 24 Nov 2026 15:03:38 +0000\n\n"
                     + b"a" * 25_000 + b"b\n")
-    result = run("analyze", str(big), "--patterns", str(tmp_path), "--format", "json", timeout=30)
+    result = run_process("analyze", str(big), "--patterns", str(tmp_path), "--format", "json", timeout=30)
     assert result.code == 0, result.err
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import sys
 
-from conftest import ROOT, run
+from conftest import ROOT, run, run_process
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from make_corpus import write_corpus  # noqa: E402
@@ -24,7 +24,7 @@ def test_fast_path_reports_exactly_what_a_full_parse_reports(tmp_path):
     blocker = tmp_path / "blocked"
     blocker.mkdir()
     (blocker / "hyperscan.py").write_text("raise ImportError('no wheel for this machine')\n")
-    plain = run("analyze", str(corpus), "--format", "jsonl", env={"PYTHONPATH": str(blocker)})
+    plain = run_process("analyze", str(corpus), "--format", "jsonl", env={"PYTHONPATH": str(blocker)})
     assert plain.code == 0 and plain.out == full.out
     kinds = [line for line in fast.out.splitlines()]
     assert len(kinds) >= 10

@@ -1,192 +1,327 @@
-"""The application layer: run messages through the pipeline and judge them together.
+"""The application core: the one place that composes the steps for every command.
 
-source -> parse -> forwards -> timestamps/authenticity -> match -> pair -> classify -> advice.
-Each message is examined on its own (one bad message never stops the rest); pairing and
-judgement happen once all inputs are read, because a rejection is measured against the latest
-submission before it, which may come from another input or from the store.
+An App is built from the options a command was given and the Environment; it resolves the
+settings, loads the patterns once, and offers analyze, fetch, watch, history, record_submission,
+doctor and the pattern and config tools. It never prints: reports go to a writer the caller
+passes in (render.RecordWriter), and everything else comes back as typed values. `fetch` and
+`watch` share one locked check (fetch, heartbeat, exactly-once delivery).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import Callable, Iterable, Iterator
+import functools
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Callable, Sequence
 
-from rejectscan import advice as advice_rules
-from rejectscan import authenticity, classify, forwards, match, pairing, parse, timestamps
-from rejectscan.errors import InputError
-from rejectscan.models import Facts, Kind, Label, RawMessage, Report, Submission
+from rejectscan import config as config_mod
+from rejectscan import history as history_mod
+from rejectscan import pipeline, timestamps
+from rejectscan.delivery import Delivery, RecordWriter
+from rejectscan.environment import Environment
+from rejectscan.errors import ConnectError, InputError, UsageError
+from rejectscan.models import Heartbeat, Submission
 from rejectscan.patterns import PatternSet
-from rejectscan.prefilter import Prefilter, minimal_words
+from rejectscan.record import Record
+from rejectscan.watcher import WatchSettings
 
-ErrorSink = Callable[[InputError], None]
+__all__ = ["App", "AccountOptions", "CommonOptions", "Environment", "WatchSettings", "setup_logging"]
 
-
-def examine(raw: RawMessage, patterns: PatternSet) -> Facts:
-    """Everything one message says on its own. Raises InputError only for input that is not mail."""
-    mail = parse.parse_message(raw.data, raw.source)
-    original = forwards.unwrap(mail)
-    sent_at = timestamps.original_sent_at(original, raw.internaldate)
-    result, guess = match.match(original, patterns)
-    auth = authenticity.judge(original, guess.platform, guess.relation, guess.reason)
-    warnings = list(sent_at.notes) + list(mail.defects)
-    if auth.authentic is False and guess.platform is not None:
-        warnings.insert(0, f"this email did not come from {guess.platform.name}; it may be phishing: "
-                           "do not click its links, open its attachments or reply to it")
-    return Facts(source=raw.source, message_id=mail.message_id, original=original, sent_at=sent_at,
-                 authenticity=auth, match=result, warnings=tuple(warnings))
+log = logging.getLogger("rejectscan")
 
 
-def concerns_platform(facts: Facts) -> bool:
-    """From a platform, pretending to be one, or forwarding its mail."""
-    return facts.match.platform is not None
+def setup_logging(env: Environment, *, verbose: bool, debug: bool, log_file: str | None) -> None:
+    from rejectscan import logs
 
-
-def examine_all(items: Iterable[RawMessage | InputError], patterns: PatternSet, include_all: bool,
-                on_error: ErrorSink, prefilter: Prefilter | None = None) -> Iterator[Facts]:
-    """Facts for every message worth reporting; errors go to on_error and the rest carry on.
-
-    With a prefilter, a container's message that cannot concern a platform is skipped unparsed.
-    """
-    for item in items:
-        if isinstance(item, InputError):
-            on_error(item)
-            continue
-        if prefilter is not None and item.in_container and not include_all and not prefilter.may_concern(item.data):
-            continue
-        try:
-            facts = examine(item, patterns)
-        except InputError as exc:
-            if item.in_container and not include_all:
-                continue  # junk inside a container is not the user's concern
-            on_error(exc)
-            continue
-        except Exception as exc:  # a bug, not the mail's fault: say so, keep going
-            on_error(InputError(item.source, f"could not be analysed (internal error: {type(exc).__name__}: {exc}); please report it"))
-            continue
-        if item.in_container and not include_all and not concerns_platform(facts):
-            continue
-        yield facts
-
-
-def submissions_in(facts: Iterable[Facts]) -> list[Submission]:
-    """Submission confirmations among the inputs, unless they are forgeries."""
-    return [Submission(at=f.sent_at.value, platform=f.match.platform, source=f"email {f.source}")
-            for f in facts
-            if f.match.kind is Kind.SUBMISSION and f.sent_at.value is not None
-            and f.authenticity.authentic is not False]
-
-
-def judge(all_facts: list[Facts], patterns: PatternSet, submissions: Iterable[Submission] = (),
-          prior_automated: Iterable[tuple[str, datetime]] = ()) -> list[Report]:
-    """Pair, classify and advise, in time order so history-aware advice sees earlier rejections."""
-    known = list(submissions) + submissions_in(all_facts)
-    automated: list[tuple[str | None, datetime]] = list(prior_automated)
-    reports: dict[int, Report] = {}
-    order = sorted(range(len(all_facts)), key=lambda i: _sort_key(all_facts[i]))
-    for i in order:
-        facts = all_facts[i]
-        reports[i] = judge_one(facts, patterns, known, automated)
-        verdict = reports[i].verdict
-        if (verdict is not None and verdict.label is Label.AUTOMATED and facts.sent_at.value is not None
-                and facts.authenticity.authentic is not False):
-            automated.append((facts.match.platform, facts.sent_at.value))
-    return [reports[i] for i in range(len(all_facts))]
-
-
-def _sort_key(facts: Facts):
-    value = facts.sent_at.value
-    return value.timestamp() if value is not None else float("inf")
-
-
-def judge_one(facts: Facts, patterns: PatternSet, submissions: list[Submission],
-              automated: list[tuple[str | None, datetime]]) -> Report:
-    if facts.match.kind is not Kind.REJECTION:
-        return Report(facts=facts)
-    at = facts.sent_at.value
-    precision = facts.sent_at.precision_seconds
-    submission = pairing.latest_before(submissions, facts.match.platform, at, precision)
-    delay = max(0, int((at - submission.at).total_seconds())) if submission and at else None
-    verdict = classify.classify(facts.match, delay, patterns.timing, precision)
-    if facts.authenticity.authentic is False:
-        verdict = replace(verdict, reasons=verdict.reasons + (
-            "this email is not from the platform, so it is not the platform's decision",))
-    same_platform = [t for p, t in automated if p == facts.match.platform]
-    advice = advice_rules.choose(facts.match, verdict, patterns, same_platform, at,
-                                 authentic=facts.authenticity.authentic)
-    return Report(facts=facts, submission=submission, delay_seconds=delay, verdict=verdict, advice=advice)
+    logs.setup(env.redactor, verbose=verbose, debug=debug, log_file=log_file)
 
 
 @dataclass(frozen=True)
-class Outcome:
-    reports: list[Report]
-    errors: list[InputError]
+class CommonOptions:
+    """Options every command shares; None or empty means not given."""
+
+    format: str | None = None
+    patterns: tuple[str, ...] = ()
+    config: str | None = None
+    db: str | None = None
 
 
-def analyze(items: Iterable[RawMessage | InputError], patterns: PatternSet, *,
-            submitted_at: datetime | None = None, include_all: bool = False,
-            stored_submissions: Iterable[Submission] = (), prefilter: Prefilter | None = None) -> Outcome:
-    """With a prefilter (the one the items were read with), container messages it rejects are skipped."""
-    errors: list[InputError] = []
-    facts = list(examine_all(items, patterns, include_all, errors.append, prefilter))
-    submissions = list(stored_submissions)
-    if submitted_at is not None:
-        submissions.append(Submission(at=submitted_at, platform=None, source="--submitted-at"))
-    return Outcome(reports=judge(facts, patterns, submissions), errors=errors)
+@dataclass(frozen=True)
+class AccountOptions:
+    host: str | None = None
+    port: int | None = None
+    user: str | None = None
+    tls: str | None = None
+    cafile: str | None = None
+    folders: tuple[str, ...] = ()
+    allow_plaintext: bool = False
 
 
-# --- fetching from a mailbox ------------------------------------------------------------------
-
-def search_terms(patterns: PatternSet, forwards: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """FROM terms catch the platforms, their subdomains and lookalikes (the whole From header is
-    searched, display name included); BODY terms catch forwards, which carry the sender address."""
-    from_terms = minimal_words({t.strip(".") for p in patterns.platforms for t in (*p.lookalike_tokens, *p.domains)})
-    body_terms = tuple(f"@{d}" for p in patterns.platforms for d in p.domains) if forwards else ()
-    return from_terms, body_terms
+@dataclass(frozen=True)
+class AnalyzeResult:
+    reported: int
+    errors: tuple[InputError, ...]
 
 
 @dataclass(frozen=True)
 class FetchResult:
-    report_keys: list[str]  # what to report now: new messages (or all in the window with rescan)
-    errors: list[InputError]
+    delivered: int
+    errors: tuple[InputError, ...]
 
 
-def fetch(mailbox, store, patterns: PatternSet, since: datetime, *, account: str,
-          rescan: bool = False, search_forwards: bool = True) -> FetchResult:
-    """Search, download, examine, judge and record new platform mail; report nothing yet."""
-    from rejectscan import render
-    from rejectscan.sources.imap import message_key, search_criteria, since_day
+@dataclass(frozen=True)
+class HistoryView:
+    history: history_mod.History
+    heartbeats: tuple[Heartbeat, ...]
+    stale: tuple[str, ...]  # accounts with no successful check for longer than the staleness rule allows
 
-    errors: list[InputError] = []
-    from_terms, body_terms = search_terms(patterns, search_forwards)
-    collected: list[tuple[str, str, int, Facts]] = []  # folder, key, uid, facts
-    folder_points: dict[str, tuple[int, int]] = {}
-    seen: set[str] = set()
-    for folder in mailbox.folders():
-        state = mailbox.select(folder)
-        stored = store.folder_state(account, folder)
-        same = stored is not None and stored[0] == state.uidvalidity
-        last = stored[1] if same and not rescan else 0
-        if same and not rescan and state.uidnext is not None and state.uidnext <= last + 1:
-            continue  # nothing arrived since the last run: no SEARCH needed
-        uids = [u for u in mailbox.search(search_criteria(since_day(since), last, from_terms, body_terms)) if u > last]
-        folder_points[folder] = (state.uidvalidity, max(uids, default=last))
-        for uid, raw in mailbox.fetch(folder, uids):
-            if raw.internaldate is not None and raw.internaldate < since:
-                continue  # SINCE is whole days; the window is exact
-            facts = next(iter(examine_all([raw], patterns, False, errors.append)), None)
-            if facts is None:
-                continue
-            key = message_key(raw.data, facts.message_id)
-            if key in seen:
-                continue  # the same message in two folders (Gmail labels)
-            seen.add(key)
-            collected.append((folder, key, uid, facts))
-    reports = judge([f for _, _, _, f in collected], patterns, store.all_submissions(), store.automated_rejections())
-    keys: list[str] = []
-    for folder, (validity, high) in folder_points.items():
-        rows = [(key, uid, render.to_record(report))
-                for (fld, key, uid, _), report in zip(collected, reports) if fld == folder]
-        new = store.save_batch(account, folder, validity, high, rows, replace=rescan)
-        keys += [key for key, _, _ in rows] if rescan else new
-    return FetchResult(report_keys=keys, errors=errors)
+
+STALE_AFTER = timedelta(hours=1)  # `history` warns, and `doctor` fails by default, after this long
+
+
+class App:
+    def __init__(self, env: Environment, options: CommonOptions = CommonOptions()) -> None:
+        self.env = env
+        self.options = options
+
+    @functools.cached_property
+    def settings(self) -> config_mod.Settings:
+        """Option > environment > config file > default; read on first use (`config init` never does)."""
+        o = self.options
+        given = {"format": o.format, "patterns": o.patterns, "config": o.config, "db": o.db}
+        return config_mod.resolve({k: v for k, v in given.items() if v}, self.env)
+
+    # --- what every command may need -------------------------------------------------------------
+
+    @functools.cached_property
+    def patterns(self) -> PatternSet:
+        from rejectscan import patterns as patterns_mod
+
+        return patterns_mod.load(self.settings.patterns)
+
+    @property
+    def format(self) -> str:
+        return self.settings.format
+
+    @property
+    def platform_names(self) -> dict[str, str]:
+        return {p.id: p.name for p in self.patterns.platforms}
+
+    @property
+    def always_advice(self) -> frozenset[str]:
+        """Advice that applies to every rejection (shown in text as one short line)."""
+        return frozenset(a.id for a in self.patterns.advice.values() if "any" in a.labels)
+
+    @functools.cached_property
+    def _scan_cache(self):
+        from rejectscan.sources.mbox import DatabaseCache
+
+        return DatabaseCache(self.env.folder("cache"))
+
+    def when(self, text: str) -> datetime:
+        """A time the user typed, in their zone."""
+        return timestamps.parse_when(text, now=self.env.now(), zone=self.env.zone)
+
+    def since(self, text: str) -> datetime:
+        return timestamps.parse_since(text, now=self.env.now(), zone=self.env.zone)
+
+    # --- analyze ------------------------------------------------------------------------------------
+
+    def analyze(self, paths: Sequence[str], writer: RecordWriter, *, submitted_at: str | None = None,
+                include_all: bool = False, full_parse: bool = False,
+                on_error: Callable[[InputError], None] = lambda e: None) -> AnalyzeResult:
+        """Judge saved mail. Reads the store's submissions when the database exists; never writes it."""
+        from rejectscan.prefilter import Prefilter
+        from rejectscan.sources.files import iter_inputs
+        from rejectscan.store import Store
+
+        when = self.when(submitted_at) if submitted_at else None
+        patterns = self.patterns
+        submissions: list[Submission] = []
+        if Path(self.settings.db).exists():
+            with Store(self.settings.db) as store:
+                submissions = store.all_submissions()
+        if when is not None:
+            submissions.append(Submission(at=when, platform=None, source="--submitted-at"))
+        prefilter = None if full_parse or include_all else Prefilter.for_patterns(patterns)
+        errors: list[InputError] = []
+
+        def error(exc: InputError) -> None:
+            errors.append(exc)
+            on_error(exc)
+
+        items = iter_inputs(list(paths), self.env.stdin if "-" in paths else None, prefilter, self._scan_cache)
+        facts = [f for _, f in pipeline.examine_all(items, patterns, include_all, error, prefilter)]
+        reports = pipeline.judge(facts, patterns, submissions)
+        records = [Record.from_report(r) for r in reports]
+        writer.write(records)
+        return AnalyzeResult(reported=len(records), errors=tuple(errors))
+
+    # --- fetch and watch --------------------------------------------------------------------------
+
+    def account(self, options: AccountOptions):
+        """The IMAP account (config.ImapSettings) from the options, environment and config file."""
+        return config_mod.imap_settings(self.settings, {
+            "host": options.host, "port": options.port, "user": options.user, "tls": options.tls,
+            "cafile": options.cafile, "folders": options.folders, "allow_plaintext": options.allow_plaintext,
+        }, self.env.environ)
+
+    def config_warning(self) -> str | None:
+        return config_mod.config_permission_warning(self.settings)
+
+    def mailbox_factory(self, imap, prompt: Callable[[str], str] | None = None) -> Callable[[], object]:
+        """Opens the account; credentials are asked for afresh on every connection (OAuth2 tokens expire)."""
+        from rejectscan import credentials
+        from rejectscan.sources.imap import ImapMailbox
+
+        def credential():
+            if imap.oauth2_token_cmd:
+                return credentials.resolve_token(imap.user, imap.oauth2_token_cmd, self.env.environ)
+            return credentials.resolve_password(imap.user, imap.host, imap.password_cmd, self.env.environ,
+                                                prompt=prompt if self.env.stdin_is_tty else None)
+
+        return lambda: ImapMailbox(imap, credential, self.env.redactor)
+
+    def delivery(self, writer: RecordWriter, notify_cmd: str | None, desktop: bool) -> Delivery:
+        from rejectscan import notify
+
+        notifiers = []
+        if notify_cmd:
+            notifiers.append(lambda record: notify.run_command(notify_cmd, record, self.env.environ))
+        if desktop:
+            names = self.platform_names
+            notifiers.append(lambda record: notify.desktop(record, names, self.env.environ))
+        return Delivery(writer, tuple(notifiers))
+
+    def fetch(self, options: AccountOptions, delivery: Delivery, *, since: str = "30d", rescan: bool = False,
+              lock_timeout: float = 300.0, prompt: Callable[[str], str] | None = None) -> FetchResult:
+        """Read the platforms' mail over IMAP (read-only) and deliver what is new."""
+        imap = self.account(options)
+        window = self.since(since)
+        self.patterns  # a broken pattern file is reported before connecting
+        factory = self.mailbox_factory(imap, prompt)
+        try:
+            with factory() as box:
+                return self._check(box, imap, delivery, window, rescan, lock_timeout, runner="fetch")
+        except ConnectError as exc:
+            self._beat(imap.account, "fetch", str(exc))
+            raise
+
+    def _check(self, box, imap, delivery: Delivery, since: datetime, rescan: bool, lock_timeout: float,
+               runner: str) -> FetchResult:
+        """The one locked check fetch and watch share: fetch, heartbeat, then exactly-once delivery."""
+        from rejectscan.fetching import Fetcher, FetchRequest
+        from rejectscan.store import Store, run_lock
+
+        with run_lock(self.settings.db, lock_timeout), Store(self.settings.db) as store:
+            request = FetchRequest(account=imap.account, since=since, rescan=rescan,
+                                   search_forwards=imap.search_forwards)
+            outcome = Fetcher(box, store, self.patterns, lambda: self._history(store)).run(request)
+            store.beat(imap.account, runner)
+            pending = store.records(outcome.rescanned) if rescan else store.unreported()
+            delivered = delivery.deliver(store, pending)
+        return FetchResult(delivered=delivered, errors=outcome.errors)
+
+    def watch(self, options: AccountOptions, delivery: Delivery, *, since: str, settings,
+              stop_on: Callable[[Callable[[], None]], None], prompt: Callable[[str], str] | None = None) -> None:
+        """Watch the account until stopped; `stop_on(stop)` lets the caller wire signals to `stop`."""
+        from rejectscan.watcher import Watcher
+
+        imap = self.account(options)
+        self.since(since)  # refuse a bad window now, not at the first check
+        self.patterns
+
+        def check(box) -> None:
+            result = self._check(box, imap, delivery, self.since(since), False, settings.lock_timeout, runner="watch")
+            for error in result.errors:
+                log.error("%s", error)
+
+        watcher = Watcher(mailbox_factory=self.mailbox_factory(imap, prompt), check=check,
+                          trouble=lambda message: self._beat(imap.account, "watch", message), settings=settings)
+        stop_on(watcher.stop.set)
+        watcher.run()
+
+    # --- the store ------------------------------------------------------------------------------
+
+    def _beat(self, account: str, runner: str, error: str) -> None:
+        """A failed check, recorded for `doctor` and `history`."""
+        from rejectscan.store import Store
+
+        with Store(self.settings.db) as store:
+            store.beat(account, runner, error)
+
+    def _history(self, store) -> history_mod.History:
+        return history_mod.build(store.submissions(), [s.record for s in store.records()], self.platform_names)
+
+    def history(self) -> HistoryView:
+        from rejectscan.store import Store
+
+        with Store(self.settings.db) as store:
+            history = self._history(store)
+            beats = tuple(store.heartbeats())
+        now = self.env.clock()
+        stale = tuple(b.account for b in beats if history_mod.is_stale(b.last_ok, now, STALE_AFTER))
+        return HistoryView(history=history, heartbeats=beats, stale=stale)
+
+    def record_submission(self, at: str | None, platform: str, note: str | None) -> Submission:
+        from rejectscan.store import Store
+
+        ids = {p.id for p in self.patterns.platforms}
+        if platform not in ids:
+            raise UsageError(f"unknown platform {platform!r}; known: {', '.join(sorted(ids))}")
+        when = self.when(at) if at else self.env.now()
+        with Store(self.settings.db) as store:
+            store.add_submission(when, platform, note)
+        return Submission(at=when, platform=platform, source="recorded with `rejectscan submitted`")
+
+    # --- doctor, patterns, config --------------------------------------------------------------------
+
+    def doctor(self, options: AccountOptions, stale_after: str):
+        from rejectscan import doctor, lint
+
+        now = self.env.clock()
+        window = now - timestamps.parse_since(stale_after, now=now, zone=self.env.zone)
+        account = functools.lru_cache(maxsize=1)(lambda: self.account(options))
+        inputs = doctor.DoctorInputs(
+            account=account, config_path=self.settings.config_path or "no config file",
+            patterns=lambda: self.patterns, lint=lint.lint,
+            scanner=lambda patterns: doctor.scanner_check(patterns, self._scan_cache),
+            db_path=self.settings.db, mailbox=lambda: self.mailbox_factory(account())(),
+            stale_after=window, now=now)
+        return doctor.run_checks(inputs)
+
+    def pattern_rows(self):
+        from rejectscan import lint
+
+        return lint.rows(self.patterns)
+
+    def lint_patterns(self, dirs: Sequence[str]):
+        """Problems in the given folders' files (checked with the shipped packs they may build on),
+        or in every loaded file."""
+        from rejectscan import lint
+
+        return lint.lint_files(tuple(dirs), self.settings.patterns)
+
+    def probe(self, path: str):
+        """Which templates and signals hit one email."""
+        from rejectscan import forwards, lint, parse
+
+        if path == "-":
+            if self.env.stdin is None:
+                raise InputError("<stdin>", "no standard input to read")
+            data = self.env.stdin.read()
+        else:
+            try:
+                with open(path, "rb") as fh:
+                    data = fh.read()
+            except OSError as exc:
+                raise InputError(path, f"cannot be read ({exc.strerror})") from None
+        original = forwards.unwrap(parse.parse_message(data, path))
+        hits, signals = lint.probe(original, self.patterns)
+        return original, hits, signals
+
+    def config_init(self, user: str, path: str | None) -> Path:
+        target = Path(path).expanduser() if path else config_mod.default_config_path(self.env)
+        return config_mod.write_config_template(target, user)

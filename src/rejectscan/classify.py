@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from rejectscan.models import Direction, Evidence, Label, MatchResult, Verdict
 from rejectscan.patterns import Timing
+from rejectscan.text import duration
 
 
 def classify(match: MatchResult, delay_seconds: int | None, timing: Timing,
@@ -89,21 +90,3 @@ def _describe(e: Evidence) -> str:
         kind = "stock wording" if e.direction is not Direction.HUMAN else "wording"
         return f"{kind} '{quoted}' ({e.description}{score})"
     return f"{e.description}: '{quoted}'" if quoted else e.description
-
-
-def duration(seconds: int) -> str:
-    """38 -> '38 seconds', 7500 -> '2 hours 5 minutes', 190000 -> '2 days 4 hours'."""
-    seconds = int(seconds)
-    if seconds < 90:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
-    if seconds < 600:
-        rest = seconds - minutes * 60
-        return f"{minutes} minute{'s' if minutes != 1 else ''}" + (f" {rest} seconds" if rest else "")
-    if seconds < 3600:
-        return f"{minutes} minutes"
-    if seconds < 86400:
-        rest = minutes - hours * 60
-        return f"{hours} hour{'s' if hours != 1 else ''}" + (f" {rest} minutes" if rest else "")
-    rest = hours - days * 24
-    return f"{days} day{'s' if days != 1 else ''}" + (f" {rest} hour{'s' if rest != 1 else ''}" if rest else "")

@@ -6,9 +6,12 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from rejectscan.errors import ConfigError
+
+if TYPE_CHECKING:
+    from rejectscan.environment import Environment
 
 ENV_CONFIG = "REJECTSCAN_CONFIG"
 ENV_PATTERNS = "REJECTSCAN_PATTERNS"
@@ -20,22 +23,18 @@ _TOP_KEYS = {"patterns", "db", "format", "account"}
 @dataclass(frozen=True)
 class Settings:
     patterns: tuple[str, ...] = ()
-    db: str | None = None
+    db: str = ""
     format: str = "text"
     account: dict = field(default_factory=dict)
     config_path: str | None = None
 
 
-def default_config_path() -> Path:
-    import platformdirs
-
-    return platformdirs.user_config_path("rejectscan") / "config.toml"
+def default_config_path(env: "Environment") -> Path:
+    return env.folder("config") / "config.toml"
 
 
-def default_db_path() -> Path:
-    import platformdirs
-
-    return platformdirs.user_data_path("rejectscan") / "state.sqlite3"
+def default_db_path(env: "Environment") -> Path:
+    return env.folder("data") / "state.sqlite3"
 
 
 def read_config(path: Path, explicit: bool) -> dict:
@@ -56,11 +55,11 @@ def read_config(path: Path, explicit: bool) -> dict:
     return data
 
 
-def resolve(options: Mapping[str, object], env: Mapping[str, str] | None = None) -> Settings:
+def resolve(options: Mapping[str, object], environment: "Environment") -> Settings:
     """Merge the layers. options holds only what the user actually passed."""
-    env = os.environ if env is None else env
+    env = environment.environ
     explicit = options.get("config") or env.get(ENV_CONFIG)
-    path = Path(str(explicit)).expanduser() if explicit else default_config_path()
+    path = Path(str(explicit)).expanduser() if explicit else default_config_path(environment)
     file = read_config(path, bool(explicit))
     patterns: list[str] = []
     if options.get("patterns"):
@@ -79,7 +78,9 @@ def resolve(options: Mapping[str, object], env: Mapping[str, str] | None = None)
     account = file.get("account", {})
     if not isinstance(account, dict):
         raise ConfigError(f"{path}: [account] must be a table")
-    return Settings(patterns=tuple(patterns), db=str(db) if db else None, format=str(fmt),
+    if not db:
+        db = default_db_path(environment)
+    return Settings(patterns=tuple(patterns), db=str(Path(str(db)).expanduser()), format=str(fmt),
                     account=account, config_path=str(path))
 
 
@@ -140,10 +141,8 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def imap_settings(settings: Settings, options: Mapping[str, object],
-                  env: Mapping[str, str] | None = None) -> ImapSettings:
+def imap_settings(settings: Settings, options: Mapping[str, object], env: Mapping[str, str]) -> ImapSettings:
     """option > environment > config [account] > provider default > default."""
-    env = os.environ if env is None else env
     file = settings.account
     if "password" in file:
         raise ConfigError(f"{settings.config_path}: a password in the config file is not supported; use "

@@ -7,7 +7,6 @@ run afresh on every connect so an expired token is never reused.
 
 from __future__ import annotations
 
-import os
 import shlex
 import subprocess
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ class Credential:
     origin: str  # where it came from, safe to show
 
 
-def run_secret_command(command: str, what: str, timeout: float = 30.0) -> str:
+def run_secret_command(command: str, what: str, environ: Mapping[str, str], timeout: float = 30.0) -> str:
     """Run a helper without a shell; its output is the secret, so errors never include it."""
     try:
         argv = shlex.split(command)
@@ -36,7 +35,7 @@ def run_secret_command(command: str, what: str, timeout: float = 30.0) -> str:
     if not argv:
         raise ConfigError(f"{what} is empty")
     try:
-        proc = subprocess.run(argv, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL)
+        proc = subprocess.run(argv, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL, env=dict(environ))
     except FileNotFoundError:
         raise ConfigError(f"{what}: program {argv[0]!r} not found") from None
     except subprocess.TimeoutExpired:
@@ -49,13 +48,12 @@ def run_secret_command(command: str, what: str, timeout: float = 30.0) -> str:
     return secret
 
 
-def resolve_password(user: str, host: str, password_cmd: str | None, env: Mapping[str, str] | None = None,
+def resolve_password(user: str, host: str, password_cmd: str | None, env: Mapping[str, str],
                      prompt: Callable[[str], str] | None = None) -> Credential:
-    env = os.environ if env is None else env
     if env.get(ENV_PASSWORD):
         return Credential(user, env[ENV_PASSWORD], "password", f"${ENV_PASSWORD}")
     if password_cmd:
-        return Credential(user, run_secret_command(password_cmd, "password_cmd"), "password", "password_cmd")
+        return Credential(user, run_secret_command(password_cmd, "password_cmd", env), "password", "password_cmd")
     secret = _keyring(user, host)
     if secret:
         return Credential(user, secret, "password", "the system keyring")
@@ -65,8 +63,8 @@ def resolve_password(user: str, host: str, password_cmd: str | None, env: Mappin
                       "oauth2_token_cmd in the config file (never on the command line)")
 
 
-def resolve_token(user: str, token_cmd: str) -> Credential:
-    return Credential(user, run_secret_command(token_cmd, "oauth2_token_cmd"), "oauth2", "oauth2_token_cmd")
+def resolve_token(user: str, token_cmd: str, env: Mapping[str, str]) -> Credential:
+    return Credential(user, run_secret_command(token_cmd, "oauth2_token_cmd", env), "oauth2", "oauth2_token_cmd")
 
 
 def _keyring(user: str, host: str) -> str | None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import socket
 import ssl
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import datetime, timedelta
 from typing import Callable
 
 from rejectscan.errors import ExitStatus, RejectscanError
+from rejectscan.history import is_stale
 
 
 @dataclass(frozen=True)
@@ -21,49 +21,49 @@ class Check:
     status: ExitStatus = ExitStatus.OK  # the exit code this problem maps to
 
 
-def run_checks(resolve_settings: Callable, load_patterns: Callable, lint: Callable, db_path: Callable,
-               mailbox_factory: Callable, stale_after: timedelta) -> list[Check]:
+@dataclass(frozen=True)
+class DoctorInputs:
+    """What the checks look at, each behind a callable so one failing does not stop the others."""
+
+    account: Callable[[], object]  # config.ImapSettings; raises RejectscanError for a bad config
+    config_path: str
+    patterns: Callable[[], object]  # patterns.PatternSet
+    lint: Callable[[object], list]
+    scanner: Callable[[object], Check]
+    db_path: str
+    mailbox: Callable[[], object]  # a context manager opening the account
+    stale_after: timedelta
+    now: datetime
+
+
+def run_checks(inputs: DoctorInputs) -> list[Check]:
     checks: list[Check] = []
     try:
-        settings = resolve_settings()
-        checks.append(Check("config", True, f"{settings.config_path or 'no config file'}; host {settings.imap.host}:{settings.imap.port}, "
-                                            f"user {settings.imap.user}, tls {settings.imap.tls}"))
+        imap = inputs.account()
+        checks.append(Check("config", True, f"{inputs.config_path}; host {imap.host}:{imap.port}, "
+                                            f"user {imap.user}, tls {imap.tls}"))
     except RejectscanError as exc:
         checks.append(Check("config", False, str(exc), "fix the config file or the options", ExitStatus.USAGE))
-        settings = None
+        imap = None
     try:
-        patterns = load_patterns()
-        problems = lint(patterns)
+        patterns = inputs.patterns()
+        problems = inputs.lint(patterns)
         checks.append(Check("patterns", not problems, f"{len(patterns.platforms)} platforms, "
                             f"{sum(len(p.templates) for p in patterns.platforms)} templates"
                             + (f"; {len(problems)} problem(s), first: {problems[0]}" if problems else ""),
                             "run `rejectscan patterns lint` and fix what it names", ExitStatus.USAGE))
-        checks.append(scanner_check(patterns))
+        checks.append(inputs.scanner(patterns))
     except RejectscanError as exc:
         checks.append(Check("patterns", False, str(exc), "fix the pattern file it names", ExitStatus.USAGE))
-    checks += _store_checks(db_path(), stale_after)
-    if settings is not None:
-        checks += _network_checks(settings.imap, mailbox_factory)
+    checks += _store_checks(inputs.db_path, inputs.stale_after, inputs.now)
+    if imap is not None:
+        checks += _network_checks(imap, inputs.mailbox)
     return checks
 
 
-def scanner_check(patterns) -> Check:
-    """Which mbox scanner this machine gets. Never a problem: the fallback is only slower."""
-    from rejectscan.prefilter import Prefilter
-    from rejectscan.sources.mbox import HyperscanFinder
+def _store_checks(path: str, stale_after: timedelta, now: datetime) -> list[Check]:
+    from pathlib import Path
 
-    try:
-        import hyperscan
-
-        HyperscanFinder(Prefilter.for_patterns(patterns))
-        return Check("scanner", True, f"Hyperscan {hyperscan.__version__}: mbox exports are scanned at GB/s")
-    except Exception as exc:
-        return Check("scanner", True, f"Hyperscan unavailable ({exc}): mbox exports are read with the "
-                                      "plain splitter, same results, about 5x slower; `pip install hyperscan` "
-                                      "where a wheel exists (x86-64 and ARM Linux, macOS, Windows)")
-
-
-def _store_checks(path: str, stale_after: timedelta) -> list[Check]:
     from rejectscan.store import Store
 
     out = []
@@ -77,10 +77,9 @@ def _store_checks(path: str, stale_after: timedelta) -> list[Check]:
             probe.write_text("ok")
             probe.unlink()
             for beat in store.heartbeats():
-                last_ok = datetime.fromisoformat(beat["last_ok"]) if beat["last_ok"] else None
-                stale = last_ok is None or datetime.now(timezone.utc) - last_ok > stale_after
-                detail = (f"{beat['account']}: last successful check {beat['last_ok'] or 'never'} ({beat['runner']})"
-                          + (f"; last error {beat['last_error_at']}: {beat['last_error']}" if beat["last_error"] else ""))
+                stale = is_stale(beat.last_ok, now, stale_after)
+                detail = (f"{beat.account}: last successful check {_when(beat.last_ok)} ({beat.runner})"
+                          + (f"; last error {_when(beat.last_error_at)}: {beat.last_error}" if beat.last_error else ""))
                 out.append(Check("heartbeat", not stale, detail,
                                  f"no successful check for over {stale_after}; is `rejectscan watch` or the cron job running?",
                                  ExitStatus.CONNECT))
@@ -89,6 +88,10 @@ def _store_checks(path: str, stale_after: timedelta) -> list[Check]:
     except OSError as exc:
         out.append(Check("store", False, f"{path}: not writable ({exc.strerror})", "fix the folder's permissions or pass --db", ExitStatus.STORE))
     return out
+
+
+def _when(value: datetime | None) -> str:
+    return value.isoformat() if value is not None else "never"
 
 
 def _network_checks(imap, mailbox_factory) -> list[Check]:
@@ -128,3 +131,19 @@ def _network_checks(imap, mailbox_factory) -> list[Check]:
     except Exception as exc:
         out.append(Check("login", False, f"{type(exc).__name__}: {exc}", "run with --debug to see the conversation", ExitStatus.CONNECT))
     return out
+
+
+def scanner_check(patterns, cache) -> Check:
+    """Which mbox scanner this machine gets. Never a problem: the fallback is only slower."""
+    from rejectscan.prefilter import Prefilter
+    from rejectscan.sources.mbox import HyperscanFinder
+
+    try:
+        import hyperscan
+
+        HyperscanFinder(Prefilter.for_patterns(patterns), cache)
+        return Check("scanner", True, f"Hyperscan {hyperscan.__version__}: mbox exports are scanned at GB/s")
+    except Exception as exc:
+        return Check("scanner", True, f"Hyperscan unavailable ({exc}): mbox exports are read with the "
+                                      "plain splitter, same results, about 5x slower; `pip install hyperscan` "
+                                      "where a wheel exists (x86-64 and ARM Linux, macOS, Windows)")

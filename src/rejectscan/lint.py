@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from rejectscan.match import Prepared, evaluate_signals, signal_hit, template_hits
 from rejectscan.models import Evidence, Original
-from rejectscan.patterns import PatternSet, Signal, Template
+from rejectscan.patterns import PatternSet, Signal, Template, load
 from rejectscan.text import normalise
 
 
@@ -89,3 +90,50 @@ def probe(original: Original, patterns: PatternSet) -> tuple[list[TemplateHit], 
                 hits.append(TemplateHit(t, found))
     signals = evaluate_signals(text, (*patterns.signals, *(s for p in patterns.platforms for s in p.signals)))
     return hits, signals
+
+
+@dataclass(frozen=True)
+class LintReport:
+    files: int
+    templates: int
+    problems: tuple[Problem, ...]
+
+
+def lint_files(dirs: tuple[str, ...], extra: tuple[str, ...]) -> LintReport:
+    """The given folders' files, loaded with the shipped packs and `extra` (a user's folder may use
+    their advice ids); with no folders, every loaded file."""
+    patterns = load(dirs + extra)
+    if dirs:
+        roots = [os.path.abspath(d) for d in dirs]
+        wanted = {f for f in patterns.files if any(os.path.abspath(f).startswith(r) for r in roots)}
+    else:
+        wanted = set(patterns.files)
+    problems = tuple(p for p in lint(patterns) if p.file in wanted)
+    templates = sum(1 for p in patterns.platforms for t in p.templates if t.file in wanted)
+    return LintReport(files=len(wanted), templates=templates, problems=problems)
+
+
+@dataclass(frozen=True)
+class PatternRow:
+    """One line of `patterns list`."""
+
+    platform: str  # "*" for signals that apply to every platform
+    type: str  # "template" or "signal"
+    id: str
+    kind: str
+    evidence: str
+    description: str
+    file: str
+
+
+def rows(patterns: PatternSet) -> list[PatternRow]:
+    out = []
+    for p in patterns.platforms:
+        for t in p.templates:
+            out.append(PatternRow(p.id, "template", t.id, t.kind.value,
+                                  f"{t.direction.value} {t.weight:g}" if t.weight else "neutral", t.description, t.file))
+        for s in p.signals:
+            out.append(PatternRow(p.id, "signal", s.id, "", f"{s.direction.value} {s.weight:g}", s.description, s.file))
+    for s in patterns.signals:
+        out.append(PatternRow("*", "signal", s.id, "", f"{s.direction.value} {s.weight:g}", s.description, s.file))
+    return out

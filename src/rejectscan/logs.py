@@ -40,12 +40,10 @@ class Redactor(logging.Filter):
         return True
 
 
-REDACTOR = Redactor()
-
-
-def setup(verbose: bool = False, debug: bool = False, log_file: str | None = None) -> None:
+def setup(redactor: Redactor, verbose: bool = False, debug: bool = False, log_file: str | None = None) -> None:
+    """One handler for the whole run, filtered by the run's redactor (Environment.redactor)."""
     handler: logging.Handler = logging.FileHandler(log_file) if log_file else logging.StreamHandler(sys.stderr)
-    handler.addFilter(REDACTOR)
+    handler.addFilter(redactor)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s" if log_file
                                            else "rejectscan: %(levelname)s: %(message)s"))
     root = logging.getLogger()

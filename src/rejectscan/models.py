@@ -197,3 +197,14 @@ class Report:
     delay_seconds: int | None = None
     verdict: Verdict | None = None
     advice: tuple[AdviceItem, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Heartbeat:
+    """The last check of a mailbox by `fetch` or `watch`: when one last succeeded, the last error."""
+
+    account: str
+    last_ok: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    runner: str | None

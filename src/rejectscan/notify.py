@@ -10,27 +10,29 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import shlex
 import shutil
 import subprocess
+from typing import Mapping
+
+from rejectscan.record import Record
 
 log = logging.getLogger("rejectscan.notify")
 
 
-def environment(record: dict) -> dict[str, str]:
+def environment(record: Record) -> dict[str, str]:
     return {
-        "REJECTSCAN_SOURCE": str(record.get("source") or ""),
-        "REJECTSCAN_PLATFORM": str(record.get("platform") or ""),
-        "REJECTSCAN_KIND": str(record.get("kind") or ""),
-        "REJECTSCAN_LABEL": str(record.get("label") or ""),
-        "REJECTSCAN_SENT_AT": str(record.get("sent_at") or ""),
-        "REJECTSCAN_DELAY_SECONDS": "" if record.get("delay_seconds") is None else str(record["delay_seconds"]),
-        "REJECTSCAN_AUTHENTIC": {True: "true", False: "false", None: ""}[record.get("authentic")],
+        "REJECTSCAN_SOURCE": record.source,
+        "REJECTSCAN_PLATFORM": record.platform or "",
+        "REJECTSCAN_KIND": record.kind.value,
+        "REJECTSCAN_LABEL": record.label.value if record.label else "",
+        "REJECTSCAN_SENT_AT": record.sent_at.isoformat() if record.sent_at else "",
+        "REJECTSCAN_DELAY_SECONDS": "" if record.delay_seconds is None else str(record.delay_seconds),
+        "REJECTSCAN_AUTHENTIC": {True: "true", False: "false", None: ""}[record.authentic],
     }
 
 
-def run_command(command: str, record: dict, timeout: float = 30.0) -> bool:
+def run_command(command: str, record: Record, environ: Mapping[str, str], timeout: float = 30.0) -> bool:
     """Run the user's notifier for one finding; False (and a log line) when it fails."""
     try:
         argv = shlex.split(command)
@@ -38,7 +40,7 @@ def run_command(command: str, record: dict, timeout: float = 30.0) -> bool:
         log.error("notify command cannot be parsed: %s", exc)
         return False
     try:
-        proc = subprocess.run(argv, input=json.dumps(record).encode(), env={**os.environ, **environment(record)},
+        proc = subprocess.run(argv, input=json.dumps(record.to_json()).encode(), env={**environ, **environment(record)},
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout)
     except FileNotFoundError:
         log.error("notify command %r not found", argv[0])
@@ -53,17 +55,17 @@ def run_command(command: str, record: dict, timeout: float = 30.0) -> bool:
     return True
 
 
-def desktop(record: dict, names: dict[str, str]) -> bool:
+def desktop(record: Record, names: dict[str, str], environ: Mapping[str, str]) -> bool:
     """notify-send where a desktop session exists; silently nothing elsewhere."""
-    if not shutil.which("notify-send") or not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+    if not shutil.which("notify-send") or not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
         return False
-    platform = names.get(record.get("platform") or "", record.get("platform") or "A platform")
-    if record.get("kind") == "rejection":
-        title = f"{platform} rejected your profile ({record.get('label')})"
+    platform = names.get(record.platform or "", record.platform or "A platform")
+    if record.is_rejection:
+        title = f"{platform} rejected your profile ({record.label.value if record.label else 'unknown'})"
     else:
-        title = f"{platform}: {record.get('kind')}"
+        title = f"{platform}: {record.kind.value}"
     try:
-        subprocess.run(["notify-send", "--app-name=rejectscan", title, str(record.get("subject") or "")],
+        subprocess.run(["notify-send", "--app-name=rejectscan", title, record.subject],
                        timeout=10, capture_output=True)
         return True
     except Exception as exc:

@@ -8,10 +8,11 @@ it looks like: no email can make a run hang on catastrophic backtracking.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
@@ -117,6 +118,7 @@ class PatternSet:
     timing: Timing
     advice: dict[str, AdviceEntry]
     files: tuple[str, ...]
+    fingerprint: str = ""  # changes whenever a pattern file does: which rules judged a stored verdict
 
     def platform(self, platform_id: str | None) -> Platform | None:
         return next((p for p in self.platforms if p.id == platform_id), None)
@@ -138,17 +140,29 @@ def load(extra_dirs: tuple[str | os.PathLike, ...] = (), include_shipped: bool =
         if not d.is_dir():
             raise PatternError(str(d), "(directory)", "is not a directory of pattern files")
         files.extend(sorted(d.glob("*.toml")))
-    return build([(str(f), _read_toml(f)) for f in files])
+    digest = hashlib.sha256()
+    documents = []
+    for f in files:
+        data = _read(f)
+        digest.update(f.name.encode() + b"\0" + data + b"\0")
+        documents.append((str(f), _parse_toml(f, data)))
+    return replace(build(documents), fingerprint=digest.hexdigest()[:16])
 
 
-def _read_toml(path: Path) -> dict:
+def _read(path: Path) -> bytes:
     try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise PatternError(str(path), "(syntax)", f"not valid TOML: {exc}") from None
+        return path.read_bytes()
     except OSError as exc:
         raise PatternError(str(path), "(file)", f"cannot be read: {exc.strerror}") from None
+
+
+def _parse_toml(path: Path, data: bytes) -> dict:
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise PatternError(str(path), "(file)", "is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PatternError(str(path), "(syntax)", f"not valid TOML: {exc}") from None
 
 
 _TOP_KEYS = {"platform", "template", "signal", "timing", "advice"}

@@ -1,16 +1,17 @@
-"""State in SQLite: folders' sync points, every analysed message with its verdict, submissions.
+"""State in SQLite: each folder's sync state, every judged message, submissions, heartbeats.
 
-The only module that talks to sqlite3. WAL mode, ordered named migrations, and transactions
-arranged so a run killed at any point loses nothing: a message's record and its folder's new
-high-water UID commit together, and the `reported` flag is set only after the report is out, so
-a kill can at most repeat the one report it cut off.
+The only module that talks to sqlite3, and it only stores and reads: no counting, no decisions.
+WAL mode, ordered named migrations, and transactions arranged so a run killed at any point loses
+nothing: each downloaded batch commits its records together with the UIDs it examined, the
+folder's sync point moves only when a pass over it is complete, and the `reported` flag is set
+only after a report is out, so a kill can at most repeat the one report it cut off.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import statistics
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -18,7 +19,8 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from rejectscan.errors import StoreBusyError, StoreDamagedError
-from rejectscan.models import Submission
+from rejectscan.models import Heartbeat, Submission
+from rejectscan.record import Record
 
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("0001_initial", """
@@ -48,13 +50,47 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             account TEXT PRIMARY KEY,
             last_ok TEXT, last_error TEXT, last_error_at TEXT, runner TEXT);
     """),
+    ("0003_sync_spans_and_originals", """
+        -- the window (oldest arrival time) a complete pass over the folder examined; NULL: unknown
+        ALTER TABLE folders ADD COLUMN since TEXT;
+        -- every UID a search returned and this run examined, committed batch by batch, so a
+        -- killed first fetch resumes where it stopped and a wider window skips what was examined
+        CREATE TABLE examined (
+            account TEXT NOT NULL, folder TEXT NOT NULL, uidvalidity INTEGER NOT NULL,
+            uid INTEGER NOT NULL,
+            PRIMARY KEY (account, folder, uidvalidity, uid)) WITHOUT ROWID;
+        -- the message itself (zlib), so history can judge it again when the rules change
+        ALTER TABLE messages ADD COLUMN raw BLOB;
+        -- which rules judged it (a fingerprint of the pattern packs)
+        ALTER TABLE messages ADD COLUMN rules TEXT;
+    """),
 )
 
 
 @dataclass(frozen=True)
-class StoredMessage:
+class StoredRecord:
     key: str
-    record: dict
+    record: Record
+
+
+@dataclass(frozen=True)
+class SyncPoint:
+    """Where the last complete pass over a folder left it."""
+
+    uidvalidity: int
+    last_uid: int  # every matching UID up to this one was examined ...
+    since: datetime | None  # ... for mail that arrived after this (None: unknown, from an older version)
+
+
+@dataclass(frozen=True)
+class Saved:
+    """One judged message to store."""
+
+    key: str
+    uid: int | None
+    record: Record
+    raw: bytes | None = None
+    rules: str | None = None
 
 
 def _now() -> str:
@@ -135,70 +171,78 @@ class Store:
     def integrity_ok(self) -> bool:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
-    # --- folders --------------------------------------------------------------------------
+    # --- folders ---------------------------------------------------------------------------
 
-    def folder_state(self, account: str, folder: str) -> tuple[int, int] | None:
-        row = self.db.execute("SELECT uidvalidity, last_uid FROM folders WHERE account=? AND folder=?",
+    def sync_point(self, account: str, folder: str) -> SyncPoint | None:
+        row = self.db.execute("SELECT uidvalidity, last_uid, since FROM folders WHERE account=? AND folder=?",
                               (account, folder)).fetchone()
-        return (row["uidvalidity"], row["last_uid"]) if row else None
+        if row is None:
+            return None
+        return SyncPoint(row["uidvalidity"], row["last_uid"], _time(row["since"]))
+
+    def examined(self, account: str, folder: str, uidvalidity: int) -> set[int]:
+        rows = self.db.execute("SELECT uid FROM examined WHERE account=? AND folder=? AND uidvalidity=?",
+                               (account, folder, uidvalidity))
+        return {r[0] for r in rows}
+
+    def save_batch(self, account: str, folder: str, uidvalidity: int, saved: list[Saved],
+                   examined: Iterable[int], replace: bool = False) -> list[str]:
+        """One downloaded batch: its records and the UIDs it examined, in one transaction.
+        Returns the keys newly stored (a message seen before, in any folder, is not new)."""
+        new: list[str] = []
+        with self.transaction() as db:
+            for item in saved:
+                rec = item.record
+                data = json.dumps(rec.to_json())
+                raw = zlib.compress(item.raw) if item.raw is not None else None
+                cur = db.execute(
+                    "INSERT OR IGNORE INTO messages (message_key, account, folder, uid, source, platform, kind,"
+                    " sent_at, sent_ts, authentic, label, delay_seconds, record, first_seen, raw, rules)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (item.key, account, folder, item.uid, rec.source, rec.platform, rec.kind.value,
+                     _iso(rec.sent_at), _ts(rec.sent_at), _tri(rec.authentic),
+                     rec.label.value if rec.label else None, rec.delay_seconds, data, _now(), raw, item.rules))
+                if cur.rowcount:
+                    new.append(item.key)
+                elif replace:
+                    db.execute("UPDATE messages SET record=?, label=?, delay_seconds=?, rules=? WHERE message_key=?",
+                               (data, rec.label.value if rec.label else None, rec.delay_seconds, item.rules, item.key))
+            db.executemany("INSERT OR IGNORE INTO examined (account, folder, uidvalidity, uid) VALUES (?,?,?,?)",
+                           [(account, folder, uidvalidity, uid) for uid in examined])
+        return new
+
+    def finish_folder(self, account: str, folder: str, point: SyncPoint) -> None:
+        """A pass over the folder is complete: move its sync point (and forget another UIDVALIDITY's UIDs)."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO folders (account, folder, uidvalidity, last_uid, since) VALUES (?,?,?,?,?)"
+                " ON CONFLICT(account, folder) DO UPDATE SET uidvalidity=excluded.uidvalidity,"
+                " last_uid=excluded.last_uid, since=excluded.since",
+                (account, folder, point.uidvalidity, point.last_uid, _iso(point.since)))
+            db.execute("DELETE FROM examined WHERE account=? AND folder=? AND uidvalidity<>?",
+                       (account, folder, point.uidvalidity))
 
     # --- messages ---------------------------------------------------------------------------
 
-    def save_batch(self, account: str, folder: str, uidvalidity: int, last_uid: int,
-                   rows: list[tuple[str, int | None, dict]], replace: bool = False) -> list[str]:
-        """Records and the folder's sync point in one transaction. Returns the keys newly stored."""
-        new: list[str] = []
-        with self.transaction() as db:
-            for key, uid, record in rows:
-                values = (key, account, folder, uid, record["source"], record["platform"], record["kind"],
-                          record["sent_at"], _ts(record["sent_at"]), _tri(record["authentic"]),
-                          record.get("label"), record.get("delay_seconds"), json.dumps(record), _now())
-                cur = db.execute(
-                    "INSERT OR IGNORE INTO messages (message_key, account, folder, uid, source, platform, kind,"
-                    " sent_at, sent_ts, authentic, label, delay_seconds, record, first_seen)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", values)
-                if cur.rowcount:
-                    new.append(key)
-                elif replace:
-                    db.execute("UPDATE messages SET record=?, label=?, delay_seconds=? WHERE message_key=?",
-                               (json.dumps(record), record.get("label"), record.get("delay_seconds"), key))
-            db.execute(
-                "INSERT INTO folders (account, folder, uidvalidity, last_uid) VALUES (?,?,?,?)"
-                " ON CONFLICT(account, folder) DO UPDATE SET uidvalidity=excluded.uidvalidity,"
-                " last_uid=MAX(CASE WHEN folders.uidvalidity = excluded.uidvalidity THEN folders.last_uid ELSE 0 END,"
-                " excluded.last_uid)", (account, folder, uidvalidity, last_uid))
-        return new
-
-    def unreported(self) -> list[StoredMessage]:
+    def unreported(self) -> list[StoredRecord]:
         rows = self.db.execute("SELECT message_key, record FROM messages WHERE reported = 0 ORDER BY sent_ts, id")
-        return [StoredMessage(r[0], json.loads(r[1])) for r in rows]
+        return [StoredRecord(r[0], Record.from_json(json.loads(r[1]))) for r in rows]
 
-    def records(self, keys: Iterable[str]) -> list[StoredMessage]:
+    def records(self, keys: Iterable[str] | None = None) -> list[StoredRecord]:
+        """The given records in that order, or every record in time order."""
+        if keys is None:
+            rows = self.db.execute("SELECT message_key, record FROM messages ORDER BY sent_ts, id")
+            return [StoredRecord(r[0], Record.from_json(json.loads(r[1]))) for r in rows]
         out = []
         for key in keys:
             row = self.db.execute("SELECT record FROM messages WHERE message_key=?", (key,)).fetchone()
             if row:
-                out.append(StoredMessage(key, json.loads(row[0])))
+                out.append(StoredRecord(key, Record.from_json(json.loads(row[0]))))
         return out
 
-    def mark_reported(self, key: str) -> None:
+    def mark_reported(self, keys: Iterable[str]) -> None:
         with self.transaction() as db:
-            db.execute("UPDATE messages SET reported = 1 WHERE message_key = ?", (key,))
-
-    def stored_submission_emails(self) -> list[Submission]:
-        rows = self.db.execute("SELECT sent_at, platform, source FROM messages WHERE kind='submission'"
-                               " AND sent_at IS NOT NULL AND (authentic IS NULL OR authentic = 1)")
-        return [Submission(at=datetime.fromisoformat(r[0]), platform=r[1], source=f"email {r[2]}") for r in rows]
-
-    def automated_rejections(self) -> list[tuple[str | None, datetime]]:
-        rows = self.db.execute("SELECT platform, sent_at FROM messages WHERE kind='rejection' AND label='automated'"
-                               " AND sent_at IS NOT NULL AND (authentic IS NULL OR authentic = 1)")
-        return [(r[0], datetime.fromisoformat(r[1])) for r in rows]
-
-    def timeline(self) -> list[dict]:
-        rows = self.db.execute("SELECT record FROM messages WHERE platform IS NOT NULL"
-                               " AND kind IN ('submission','rejection','approval','suspension') ORDER BY sent_ts, id")
-        return [json.loads(r[0]) for r in rows]
+            db.executemany("UPDATE messages SET reported = 1 WHERE message_key = ?", [(k,) for k in keys])
 
     def message_count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
@@ -215,8 +259,10 @@ class Store:
                 db.execute("UPDATE heartbeat SET last_error=?, last_error_at=?, runner=? WHERE account=?",
                            (error, _now(), runner, account))
 
-    def heartbeats(self) -> list[dict]:
-        return [dict(r) for r in self.db.execute("SELECT * FROM heartbeat ORDER BY account")]
+    def heartbeats(self) -> list[Heartbeat]:
+        rows = self.db.execute("SELECT account, last_ok, last_error, last_error_at, runner FROM heartbeat ORDER BY account")
+        return [Heartbeat(account=r[0], last_ok=_time(r[1]), last_error=r[2], last_error_at=_time(r[3]), runner=r[4])
+                for r in rows]
 
     # --- submissions ------------------------------------------------------------------------
 
@@ -227,30 +273,42 @@ class Store:
             return cur.lastrowid
 
     def submissions(self) -> list[Submission]:
+        """Recorded with `rejectscan submitted`."""
         rows = self.db.execute("SELECT at, platform, note FROM submissions ORDER BY at_ts")
         return [Submission(at=datetime.fromisoformat(r[0]), platform=r[1],
                            source="recorded with `rejectscan submitted`" + (f" ({r[2]})" if r[2] else ""))
                 for r in rows]
 
+    def submission_emails(self) -> list[Submission]:
+        """The platforms' own confirmations, unless they are forgeries."""
+        rows = self.db.execute("SELECT sent_at, platform, source FROM messages WHERE kind='submission'"
+                               " AND sent_at IS NOT NULL AND (authentic IS NULL OR authentic = 1)")
+        return [Submission(at=datetime.fromisoformat(r[0]), platform=r[1], source=f"email {r[2]}") for r in rows]
+
     def all_submissions(self) -> list[Submission]:
         """Recorded by hand and confirmed by the platform's emails: what pairing uses."""
-        return self.submissions() + self.stored_submission_emails()
+        return self.submissions() + self.submission_emails()
 
 
 def _statements(sql: str) -> list[str]:
-    return [s.strip() for s in sql.split(";") if s.strip() and not s.strip().startswith("--")]
+    lines = [line.split("--", 1)[0] for line in sql.splitlines()]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
 
 
-def _ts(value: str | None) -> float | None:
-    return datetime.fromisoformat(value).timestamp() if value else None
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _ts(value: datetime | None) -> float | None:
+    return value.timestamp() if value is not None else None
 
 
 def _tri(value: bool | None) -> int | None:
     return None if value is None else int(value)
-
-
-def median(values: list[float]) -> float | None:
-    return statistics.median(values) if values else None
 
 
 @contextmanager
@@ -271,35 +329,3 @@ def run_lock(db_path: str | Path, timeout: float) -> Iterator[None]:
         yield
     finally:
         lock.release()
-
-
-def history(store: "Store", names: dict[str, str]) -> dict:
-    """The timeline per platform and a short summary; forgeries shown but never counted."""
-    events: list[dict] = []
-    for sub in store.submissions():
-        events.append({"platform": sub.platform, "at": sub.at.isoformat(), "event": "submitted",
-                       "label": None, "delay_seconds": None, "source": sub.source, "authentic": True})
-    for rec in store.timeline():
-        event = {"submission": "submission email", "rejection": "rejected", "approval": "approved",
-                 "suspension": "suspended"}[rec["kind"]]
-        events.append({"platform": rec["platform"], "at": rec["sent_at"], "event": event, "label": rec.get("label"),
-                       "delay_seconds": rec.get("delay_seconds"), "source": rec["source"],
-                       "authentic": rec["authentic"], "template": rec.get("template")})
-    events.sort(key=lambda e: (datetime.fromisoformat(e["at"]).timestamp() if e["at"] else float("inf")))
-    summary: dict[str, dict] = {}
-    for platform in sorted({e["platform"] or "any" for e in events}):
-        mine = [e for e in events if (e["platform"] or "any") == platform and e["authentic"] is not False]
-        rejections = [e for e in mine if e["event"] == "rejected"]
-        human = [e["delay_seconds"] for e in rejections if e["label"] == "human-reviewed" and e["delay_seconds"] is not None]
-        summary[platform] = {
-            "name": names.get(platform, platform),
-            "submissions": sum(1 for e in mine if e["event"] == "submitted"),
-            "rejections": len(rejections),
-            "automated": sum(1 for e in rejections if e["label"] == "automated"),
-            "human_reviewed": sum(1 for e in rejections if e["label"] == "human-reviewed"),
-            "unknown": sum(1 for e in rejections if e["label"] == "unknown"),
-            "approvals": sum(1 for e in mine if e["event"] == "approved"),
-            "median_human_delay_seconds": int(median(human)) if human else None,
-            "forgeries_ignored": sum(1 for e in events if (e["platform"] or "any") == platform and e["authentic"] is False),
-        }
-    return {"events": events, "summary": summary}

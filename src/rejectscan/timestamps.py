@@ -9,7 +9,6 @@ the forwarder's own Date header offset, and the source says so.
 from __future__ import annotations
 
 import email.utils
-import os
 import re
 from datetime import datetime, timedelta, timezone, tzinfo
 
@@ -308,28 +307,9 @@ def _disagreement(what: str, value: datetime, other_what: str, other: datetime) 
 
 # --- times a person types --------------------------------------------------------------------
 
-def local_zone() -> tzinfo:
-    """The user's zone: TZ if set, else the system's; UTC only when neither can be known."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    name = os.environ.get("TZ", "").lstrip(":")
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    try:
-        import tzlocal
-
-        return tzlocal.get_localzone()
-    except Exception:
-        return timezone.utc
-
-
-def parse_when(text: str, now: datetime | None = None, zone: tzinfo | None = None) -> datetime:
-    """ISO 8601, RFC 2822, or what a person types ('yesterday 14:05', '2 hours ago')."""
-    zone = zone or local_zone()
-    now = now or datetime.now(zone)
+def parse_when(text: str, now: datetime, zone: tzinfo) -> datetime:
+    """ISO 8601, RFC 2822, or what a person types ('yesterday 14:05', '2 hours ago'), in `zone`
+    when it names none; relative to `now`."""
     raw = visible(text).strip()
     if not raw:
         raise UsageError("the time is empty; give e.g. '2026-11-24 15:03', 'yesterday 14:05' or '2 hours ago'")
@@ -365,10 +345,8 @@ def _parse_typed(text: str, base: datetime) -> datetime | None:
 _DURATION = re.compile(r"^\s*(\d+)\s*(min|mo|[hdwy])\s*$", re.IGNORECASE)
 
 
-def parse_since(text: str, now: datetime | None = None, zone: tzinfo | None = None) -> datetime:
+def parse_since(text: str, now: datetime, zone: tzinfo) -> datetime:
     """--since: '30d', '2w', '12h', '90min', '3mo', '1y', a date, or 'last monday'."""
-    zone = zone or local_zone()
-    now = now or datetime.now(zone)
     m = _DURATION.match(text or "")
     if m:
         n, unit = int(m.group(1)), m.group(2).lower()

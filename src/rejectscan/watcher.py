@@ -15,12 +15,9 @@ import socket
 import ssl
 import threading
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Callable
 
-from rejectscan import app, store as store_mod
 from rejectscan.errors import ConnectError, RejectscanError, StoreBusyError
-from rejectscan.patterns import PatternSet
 
 log = logging.getLogger("rejectscan.watch")
 
@@ -35,17 +32,15 @@ class WatchSettings:
 
 
 class Watcher:
-    def __init__(self, *, mailbox_factory: Callable[[], object], account: str, db_path: str,
-                 patterns: PatternSet, since: Callable[[], datetime], emit: Callable, settings: WatchSettings,
-                 search_forwards: bool = True) -> None:
+    """The connection loop. `check(box)` is the same locked fetch-and-deliver `fetch` runs;
+    `trouble(message)` records a failed check in the heartbeat."""
+
+    def __init__(self, *, mailbox_factory: Callable[[], object], check: Callable[[object], None],
+                 trouble: Callable[[str], None], settings: WatchSettings) -> None:
         self.mailbox_factory = mailbox_factory
-        self.account = account
-        self.db_path = db_path
-        self.patterns = patterns
-        self.since = since
-        self.emit = emit
+        self.check = check
+        self.trouble = trouble
         self.settings = settings
-        self.search_forwards = search_forwards
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -82,19 +77,9 @@ class Watcher:
             if not self.stop.is_set():
                 self.check(box)
 
-    def check(self, box) -> None:
-        with store_mod.run_lock(self.db_path, self.settings.lock_timeout), store_mod.Store(self.db_path) as store:
-            result = app.fetch(box, store, self.patterns, self.since(), account=self.account,
-                               search_forwards=self.search_forwards)
-            for error in result.errors:
-                log.error("%s", error)
-            self.emit(store, store.unreported())
-            store.beat(self.account, "watch")
-
     def _trouble(self, message: str) -> None:
         log.error("%s", message)
         try:
-            with store_mod.Store(self.db_path) as store:
-                store.beat(self.account, "watch", message)
+            self.trouble(message)
         except RejectscanError:
             pass

@@ -15,19 +15,19 @@ from typing import BinaryIO, Callable, Iterator
 from rejectscan.errors import InputError
 from rejectscan.models import RawMessage
 from rejectscan.prefilter import Prefilter
-from rejectscan.sources.mbox import MAX_MESSAGE_BYTES, iter_mbox, screen
+from rejectscan.sources.mbox import MAX_MESSAGE_BYTES, DatabaseCache, iter_mbox, screen
 
 Item = RawMessage | InputError
 
 
-def iter_inputs(paths: list[str], stdin: BinaryIO | None = None,
-                prefilter: Prefilter | None = None) -> Iterator[Item]:
+def iter_inputs(paths: list[str], stdin: BinaryIO | None, prefilter: Prefilter | None,
+                cache: DatabaseCache) -> Iterator[Item]:
     """With a prefilter, an mbox yields only the messages it could accept (the caller still asks it)."""
     for path in paths:
         if path == "-":
             yield from _stdin(stdin)
         else:
-            yield from iter_path(Path(path), prefilter)
+            yield from iter_path(Path(path), prefilter, cache)
 
 
 def _stdin(stdin: BinaryIO | None) -> Iterator[Item]:
@@ -38,17 +38,17 @@ def _stdin(stdin: BinaryIO | None) -> Iterator[Item]:
     yield RawMessage(data=data, source="<stdin>")
 
 
-def iter_path(path: Path, prefilter: Prefilter | None = None) -> Iterator[Item]:
+def iter_path(path: Path, prefilter: Prefilter | None, cache: DatabaseCache) -> Iterator[Item]:
     """A named path: always reported if it is one message; a container's messages are filtered."""
     try:
         if path.is_dir():
-            yield from _folder(path, prefilter)
+            yield from _folder(path, prefilter, cache)
             return
         with open(path, "rb") as fh:
             head = fh.read(5)
             fh.seek(0)
             if head == b"From ":
-                yield from iter_mbox(fh, str(path), prefilter)
+                yield from iter_mbox(fh, str(path), prefilter, cache)
             else:
                 yield RawMessage(data=fh.read(MAX_MESSAGE_BYTES), source=str(path))
     except FileNotFoundError:
@@ -65,9 +65,9 @@ def is_maildir(path: Path) -> bool:
     return (path / "cur").is_dir() and (path / "new").is_dir()
 
 
-def _folder(root: Path, prefilter: Prefilter | None) -> Iterator[Item]:
+def _folder(root: Path, prefilter: Prefilter | None, cache: DatabaseCache) -> Iterator[Item]:
     """A Maildir, or a folder searched recursively for .eml, .mbox and Maildirs."""
-    may_matter = screen(prefilter)
+    may_matter = screen(prefilter, cache)
     if is_maildir(root):
         for sub in ("new", "cur"):
             for entry in sorted((root / sub).iterdir()):
@@ -79,7 +79,7 @@ def _folder(root: Path, prefilter: Prefilter | None) -> Iterator[Item]:
         dirnames.sort()
         if is_maildir(here) and here != root:
             dirnames[:] = []
-            yield from _folder(here, prefilter)
+            yield from _folder(here, prefilter, cache)
             continue
         for name in sorted(filenames):
             if name.lower().endswith(".eml"):
@@ -87,7 +87,7 @@ def _folder(root: Path, prefilter: Prefilter | None) -> Iterator[Item]:
             elif name.lower().endswith(".mbox"):
                 try:
                     with open(here / name, "rb") as fh:
-                        yield from iter_mbox(fh, str(here / name), prefilter)
+                        yield from iter_mbox(fh, str(here / name), prefilter, cache)
                 except OSError as exc:
                     yield InputError(str(here / name), f"cannot be read ({exc.strerror or exc})")
 

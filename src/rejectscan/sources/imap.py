@@ -8,19 +8,18 @@ matching messages are downloaded, in batches of integer UIDs (imapclient 4.x nee
 
 from __future__ import annotations
 
-import hashlib
 import imaplib
 import socket
 import ssl
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Callable, Iterator
 
 from rejectscan.config import ALL_MAIL, ImapSettings
 from rejectscan.credentials import Credential
 from rejectscan.errors import ConnectError, FolderMissingError, LoginError, RejectscanError, TLSVerifyError
-from rejectscan.logs import REDACTOR
+from rejectscan.logs import Redactor
 from rejectscan.models import RawMessage
 
 BATCH = 100
@@ -33,37 +32,13 @@ class FolderState:
     uidnext: int | None
 
 
-def message_key(data: bytes, message_id: str | None) -> str:
-    """Message-ID identifies a message across folders; without one, its bytes do."""
-    if message_id and message_id.strip():
-        return message_id.strip()
-    return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
-def search_criteria(since_day: date, after_uid: int, from_terms: tuple[str, ...],
-                    body_terms: tuple[str, ...]) -> list:
-    """SINCE day AND (FROM t1 OR FROM t2 ... OR BODY b1 ...) AND UID n:* as one flat IMAP search."""
-    terms: list[list[str]] = [["FROM", t] for t in from_terms] + [["BODY", b] for b in body_terms]
-    criteria: list = ["SINCE", since_day]
-    if after_uid:
-        criteria += ["UID", f"{after_uid + 1}:*"]
-    if terms:
-        flat: list[str] = []
-        for i, term in enumerate(terms):
-            if i < len(terms) - 1:
-                flat.append("OR")
-            flat.extend(term)
-        # OR is binary and prefix: "OR a OR b c" is a OR (b OR c)
-        criteria += flat
-    return criteria
-
-
 class ImapMailbox:
     """A read-only view of one account, opened as a context manager."""
 
-    def __init__(self, settings: ImapSettings, credential: Callable[[], Credential]) -> None:
+    def __init__(self, settings: ImapSettings, credential: Callable[[], Credential], redactor: Redactor) -> None:
         self.settings = settings
         self._credential = credential
+        self._redactor = redactor
         self.client = None
 
     def __enter__(self) -> "ImapMailbox":
@@ -104,7 +79,7 @@ class ImapMailbox:
         client.normalise_times = False  # INTERNALDATE with its zone, not naive local time
         self.client = client
         cred = self._credential()
-        REDACTOR.add(cred.secret, cred.user)
+        self._redactor.add(cred.secret, cred.user)
         try:
             if cred.kind == "oauth2":
                 client.oauth2_login(cred.user, cred.secret)
@@ -224,6 +199,3 @@ class ImapMailbox:
         return changed
 
 
-def since_day(since: datetime) -> date:
-    """IMAP SINCE is whole days in the server's zone: ask one day wider, filter exactly afterwards."""
-    return (since - timedelta(days=1)).date()

@@ -59,30 +59,30 @@ class Finder(Protocol):
     def close(self) -> None: ...
 
 
-def iter_mbox(fh: BinaryIO, source: str, prefilter: Prefilter | None = None,
+def iter_mbox(fh: BinaryIO, source: str, prefilter: Prefilter | None, cache: "DatabaseCache",
               block_size: int = BLOCK) -> Iterator[RawMessage]:
     """Every message of the mbox, or, given a pre-filter, at least every one it could accept.
 
     Messages keep their index in the file (source "path:N") whether or not they are copied out.
     """
-    return _split(fh, source, finder(prefilter), block_size)
+    return _split(fh, source, finder(prefilter, cache), block_size)
 
 
-def finder(prefilter: Prefilter | None) -> Finder:
+def finder(prefilter: Prefilter | None, cache: "DatabaseCache") -> Finder:
     try:
-        return HyperscanFinder(prefilter)
+        return HyperscanFinder(prefilter, cache)
     except Exception as exc:  # not installed, or a CPU it cannot run on: the plain finder is always right
         log.debug("mbox: Hyperscan unavailable (%s); splitting with bytes.find", exc)
         return PlainFinder()
 
 
-def screen(prefilter: Prefilter | None) -> Callable[[bytes], bool]:
+def screen(prefilter: Prefilter | None, cache: "DatabaseCache") -> Callable[[bytes], bool]:
     """A first look at one whole message (a Maildir file): False only when the pre-filter would
     surely reject it, found at Hyperscan's speed instead of RE2's. Always True without Hyperscan."""
     if prefilter is None:
         return lambda data: True
     try:
-        find = HyperscanFinder(prefilter)
+        find = HyperscanFinder(prefilter, cache)
     except Exception:
         return lambda data: True
 
@@ -122,7 +122,7 @@ class HyperscanFinder:
     """One Hyperscan stream over the whole file: From_ lines, every literal form of every word,
     and RFC 2047 encoded words (decoded and checked here, as the pre-filter would)."""
 
-    def __init__(self, prefilter: Prefilter | None) -> None:
+    def __init__(self, prefilter: Prefilter | None, cache: "DatabaseCache") -> None:
         self.prefilter = prefilter
         expressions, kinds = [rb"\nFrom "], [FROM]
         if prefilter is not None:
@@ -130,7 +130,7 @@ class HyperscanFinder:
             kinds += [HIT] * len(prefilter.literals)
             expressions.append(ENCODED_WORD)
             kinds.append(ENCODED)
-        self._db = _compiled(tuple(expressions))
+        self._db = cache.database(tuple(expressions))
         self._events: list[Event] = []
         self._stream = None
         events = self._events
@@ -166,31 +166,32 @@ class HyperscanFinder:
             self._stream = None
 
 
-_COMPILED: dict[str, object] = {}
 _CACHE_KEEP = 4
 
 
-def _compiled(expressions: tuple[bytes, ...]):
-    """The compiled database: from memory, from the cache folder, or compiled (~70 ms) and cached."""
-    import hyperscan
+class DatabaseCache:
+    """Compiled Hyperscan databases: in memory for this run, and in the cache folder across runs
+    (compiling takes ~70 ms). None as the folder: memory only."""
 
-    key = hashlib.sha256(repr((hyperscan.__version__, platform.machine(), expressions)).encode()).hexdigest()
-    if key not in _COMPILED:
-        path = _cache_dir() / f"mbox-{key[:40]}.hsdb"
-        db = _load(hyperscan, path)
-        if db is None:
-            db = hyperscan.Database(mode=hyperscan.HS_MODE_STREAM)
-            db.compile(expressions=list(expressions), ids=list(range(len(expressions))), flags=0,
-                       elements=len(expressions))
-            _save(hyperscan, db, path)
-        _COMPILED[key] = db
-    return _COMPILED[key]
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self._memory: dict[str, object] = {}
 
+    def database(self, expressions: tuple[bytes, ...]):
+        import hyperscan
 
-def _cache_dir() -> Path:
-    import platformdirs
-
-    return platformdirs.user_cache_path("rejectscan")
+        key = hashlib.sha256(repr((hyperscan.__version__, platform.machine(), expressions)).encode()).hexdigest()
+        if key not in self._memory:
+            path = self.folder / f"mbox-{key[:40]}.hsdb" if self.folder is not None else None
+            db = _load(hyperscan, path) if path is not None else None
+            if db is None:
+                db = hyperscan.Database(mode=hyperscan.HS_MODE_STREAM)
+                db.compile(expressions=list(expressions), ids=list(range(len(expressions))), flags=0,
+                           elements=len(expressions))
+                if path is not None:
+                    _save(hyperscan, db, path)
+            self._memory[key] = db
+        return self._memory[key]
 
 
 def _load(hyperscan, path: Path):

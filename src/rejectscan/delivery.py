@@ -1,0 +1,60 @@
+"""Exactly-once delivery of new findings, for `fetch` and `watch` alike.
+
+The order is the guarantee the README leads with: print a report (and flush it), then mark it
+reported in the store, then notify. A run killed between printing and marking repeats that one
+report next time and never loses one; a notifier that fails is logged and the rest go on.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable, Protocol, Sequence
+
+from rejectscan.record import Record
+from rejectscan.store import Store, StoredRecord
+
+log = logging.getLogger("rejectscan.delivery")
+
+
+class RecordWriter(Protocol):
+    """Where reports go (render.RecordWriter): one at a time when it streams, else all at once."""
+
+    streams: bool
+
+    def write(self, records: Sequence[Record]) -> None: ...  # writes and flushes
+
+    def nothing_new(self) -> None: ...
+
+
+Notifier = Callable[[Record], object]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    writer: RecordWriter
+    notifiers: tuple[Notifier, ...] = ()
+
+    def deliver(self, store: Store, pending: list[StoredRecord]) -> int:
+        """Print, mark reported, notify; returns how many were delivered."""
+        if not pending:
+            self.writer.nothing_new()
+            return 0
+        if self.writer.streams:
+            for item in pending:
+                self.writer.write([item.record])
+                store.mark_reported([item.key])
+                self._notify(item.record)
+        else:
+            self.writer.write([item.record for item in pending])
+            store.mark_reported([item.key for item in pending])
+            for item in pending:
+                self._notify(item.record)
+        return len(pending)
+
+    def _notify(self, record: Record) -> None:
+        for notifier in self.notifiers:
+            try:
+                notifier(record)
+            except Exception as exc:  # a notifier never stops delivery
+                log.error("notifier failed: %s: %s", type(exc).__name__, exc)

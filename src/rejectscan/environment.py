@@ -1,0 +1,84 @@
+"""The environment a run happens in, built once in `main` and passed down.
+
+Nothing below the command line reads `os.environ`, the clock, the user's zone or folders on its
+own: they come from here, so a test builds an Environment of its own instead of patching
+globals (the way httpie passes its Environment around).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timezone, tzinfo
+from pathlib import Path
+from typing import BinaryIO, Callable, Mapping
+
+from rejectscan.logs import Redactor
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass(frozen=True)
+class Environment:
+    environ: Mapping[str, str]
+    stdin: BinaryIO | None = None  # None when the process has no standard input at all (fd 0 closed)
+    stdin_is_tty: bool = False
+    stdout_is_tty: bool = False
+    stderr_is_tty: bool = False
+    clock: Callable[[], datetime] = _utc_now
+    config_dir: Path | None = None  # None: the platform's folders (platformdirs), looked up on use
+    data_dir: Path | None = None
+    cache_dir: Path | None = None
+    redactor: Redactor = field(default_factory=Redactor)
+
+    @classmethod
+    def from_os(cls) -> "Environment":
+        stdin = sys.stdin.buffer if sys.stdin is not None else None
+        return cls(environ=dict(os.environ), stdin=stdin, stdin_is_tty=_isatty(sys.stdin),
+                   stdout_is_tty=_isatty(sys.stdout), stderr_is_tty=_isatty(sys.stderr))
+
+    @functools.cached_property
+    def zone(self) -> tzinfo:
+        """The user's zone: TZ if set, else the system's; UTC only when neither can be known."""
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        name = self.environ.get("TZ", "").lstrip(":")
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError, OSError):
+                pass
+        try:
+            import tzlocal
+
+            return tzlocal.get_localzone()
+        except Exception:
+            return timezone.utc
+
+    def now(self) -> datetime:
+        """Now, in the user's zone."""
+        return self.clock().astimezone(self.zone)
+
+    def folder(self, kind: str) -> Path:
+        """The config, data or cache folder: as given, else the platform's."""
+        given = {"config": self.config_dir, "data": self.data_dir, "cache": self.cache_dir}[kind]
+        if given is not None:
+            return given
+        import platformdirs
+
+        xdg = {"config": "XDG_CONFIG_HOME", "data": "XDG_DATA_HOME", "cache": "XDG_CACHE_HOME"}[kind]
+        if self.environ.get(xdg) and sys.platform.startswith("linux"):
+            return Path(self.environ[xdg]) / "rejectscan"
+        return {"config": platformdirs.user_config_path, "data": platformdirs.user_data_path,
+                "cache": platformdirs.user_cache_path}[kind]("rejectscan")
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (ValueError, OSError):
+        return False

@@ -1,0 +1,203 @@
+"""The fetch pipeline, one folder at a time: plan, search, check candidates, download, judge, record.
+
+- plan: from the folder's sync point in the store, what is left to examine (nothing, only new
+  UIDs, or the whole window when it is new, wider than before, or after a UIDVALIDITY change);
+- search: one server-side SEARCH for the platforms' senders and forwards, SINCE the window;
+- check candidates: the one stage that decides which found UIDs are downloaded (UIDs examined
+  by an earlier, interrupted run are skipped here);
+- download, judge and record a batch at a time: each batch's records commit with the UIDs it
+  examined, so a killed first fetch resumes where it stopped;
+- the folder's sync point moves once the pass is complete.
+
+Reporting is not done here: the caller delivers what the store holds unreported (delivery.py).
+A verdict, once reported, is never reported again; `history` may judge stored mail again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Iterable, Protocol
+
+from rejectscan import pipeline
+from rejectscan.errors import InputError
+from rejectscan.history import History
+from rejectscan.models import RawMessage
+from rejectscan.patterns import PatternSet
+from rejectscan.prefilter import minimal_words
+from rejectscan.record import Record
+from rejectscan.store import Saved, Store, SyncPoint
+
+BATCH = 100
+
+
+class FolderInfo(Protocol):
+    uidvalidity: int
+    uidnext: int | None
+
+
+class Mailbox(Protocol):
+    """What the pipeline needs of a server (sources.imap.ImapMailbox)."""
+
+    def folders(self) -> list[str]: ...
+
+    def select(self, folder: str) -> FolderInfo: ...
+
+    def search(self, criteria: list) -> list[int]: ...
+
+    def fetch(self, folder: str, uids: list[int]) -> Iterable[tuple[int, RawMessage]]: ...
+
+
+@dataclass(frozen=True)
+class FetchRequest:
+    account: str
+    since: datetime
+    rescan: bool = False
+    search_forwards: bool = True
+
+
+@dataclass(frozen=True)
+class FetchOutcome:
+    rescanned: tuple[str, ...]  # with --rescan: every message in the window, to report again
+    errors: tuple[InputError, ...]
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    since: datetime
+    after_uid: int  # 0: the whole window
+    skip_examined: bool  # leave out UIDs an earlier (interrupted) run already examined
+
+    @property
+    def whole_window(self) -> bool:
+        return self.after_uid == 0
+
+
+def plan(point: SyncPoint | None, uidvalidity: int, uidnext: int | None, since: datetime,
+         rescan: bool) -> SearchPlan | None:
+    """What is left to examine in one folder; None when nothing is."""
+    same = point is not None and point.uidvalidity == uidvalidity
+    if rescan:
+        return SearchPlan(since, 0, skip_examined=False)
+    if not same or point.since is None or since < point.since:
+        return SearchPlan(since, 0, skip_examined=True)  # new, after a UIDVALIDITY change, or wider
+    if uidnext is not None and uidnext <= point.last_uid + 1:
+        return None  # nothing arrived since the last pass: no SEARCH at all
+    return SearchPlan(since, point.last_uid, skip_examined=True)
+
+
+def search_terms(patterns: PatternSet, forwards: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """FROM terms catch the platforms, their subdomains and lookalikes (the whole From header is
+    searched, display name included); BODY terms catch forwards, which carry the sender address."""
+    from_terms = minimal_words({t.strip(".") for p in patterns.platforms for t in (*p.lookalike_tokens, *p.domains)})
+    body_terms = tuple(f"@{d}" for p in patterns.platforms for d in p.domains) if forwards else ()
+    return from_terms, body_terms
+
+
+def search_criteria(since_day: date, after_uid: int, from_terms: tuple[str, ...],
+                    body_terms: tuple[str, ...]) -> list:
+    """SINCE day AND (FROM t1 OR FROM t2 ... OR BODY b1 ...) AND UID n:* as one flat IMAP search."""
+    terms: list[list[str]] = [["FROM", t] for t in from_terms] + [["BODY", b] for b in body_terms]
+    criteria: list = ["SINCE", since_day]
+    if after_uid:
+        criteria += ["UID", f"{after_uid + 1}:*"]
+    flat: list[str] = []
+    for i, term in enumerate(terms):
+        if i < len(terms) - 1:
+            flat.append("OR")  # OR is binary and prefix: "OR a OR b c" is a OR (b OR c)
+        flat.extend(term)
+    return criteria + flat
+
+
+def since_day(since: datetime) -> date:
+    """IMAP SINCE is whole days in the server's zone: ask one day wider, filter exactly afterwards."""
+    return (since - timedelta(days=1)).date()
+
+
+def message_key(data: bytes, message_id: str | None) -> str:
+    """Message-ID identifies a message across folders; without one, its bytes do."""
+    if message_id and message_id.strip():
+        return message_id.strip()
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+class Fetcher:
+    """Runs the pipeline over every configured folder of one mailbox into one store."""
+
+    def __init__(self, mailbox: Mailbox, store: Store, patterns: PatternSet, history: "HistorySource") -> None:
+        self.mailbox = mailbox
+        self.store = store
+        self.patterns = patterns
+        self.history = history
+
+    def run(self, request: FetchRequest) -> FetchOutcome:
+        errors: list[InputError] = []
+        rescanned: list[str] = []
+        seen: set[str] = set()  # the same message in two folders (Gmail labels) is judged once
+        for folder in self.mailbox.folders():
+            rescanned += self._folder(folder, request, seen, errors)
+        return FetchOutcome(rescanned=tuple(rescanned), errors=tuple(errors))
+
+    def _folder(self, folder: str, request: FetchRequest, seen: set[str], errors: list[InputError]) -> list[str]:
+        state = self.mailbox.select(folder)
+        point = self.store.sync_point(request.account, folder)
+        search = plan(point, state.uidvalidity, state.uidnext, request.since, request.rescan)
+        if search is None:
+            return []
+        from_terms, body_terms = search_terms(self.patterns, request.search_forwards)
+        found = [u for u in self.mailbox.search(search_criteria(since_day(search.since), search.after_uid,
+                                                                from_terms, body_terms))
+                 if u > search.after_uid]
+        candidates = self._candidates(request.account, folder, state.uidvalidity, found, search)
+        keys: list[str] = []
+        for i in range(0, len(candidates), BATCH):
+            keys += self._batch(folder, state.uidvalidity, candidates[i:i + BATCH], request, seen, errors)
+        known = point.last_uid if point is not None and point.uidvalidity == state.uidvalidity else 0
+        last = max([known, *found, (state.uidnext or 1) - 1])
+        window = search.since if search.whole_window else point.since
+        if point is not None and point.uidvalidity == state.uidvalidity and point.since is not None:
+            window = min(window, point.since)
+        self.store.finish_folder(request.account, folder, SyncPoint(state.uidvalidity, last, window))
+        return keys
+
+    def _candidates(self, account: str, folder: str, uidvalidity: int, found: list[int],
+                    search: SearchPlan) -> list[int]:
+        """Which found UIDs to download: the stage that decides before any body is fetched."""
+        if search.skip_examined:
+            done = self.store.examined(account, folder, uidvalidity)
+            found = [u for u in found if u not in done]
+        return found
+
+    def _batch(self, folder: str, uidvalidity: int, uids: list[int], request: FetchRequest,
+               seen: set[str], errors: list[InputError]) -> list[str]:
+        """Download, examine, judge and record one batch; returns the keys to report again on --rescan."""
+        examined: list[int] = []
+        items: list[tuple[int, RawMessage, str]] = []
+        facts = []
+        for uid, raw in self.mailbox.fetch(folder, uids):
+            if raw.internaldate is not None and raw.internaldate < request.since:
+                continue  # SINCE is whole days; the window is exact (and this UID is not examined)
+            examined.append(uid)
+            found = pipeline.examine_one(raw, self.patterns, False, errors.append)
+            if found is None:
+                continue
+            key = message_key(raw.data, found.message_id)
+            if key in seen:
+                continue
+            seen.add(key)
+            items.append((uid, raw, key))
+            facts.append(found)
+        history = self.history()
+        reports = pipeline.judge(facts, self.patterns, self.store.all_submissions(),
+                                 [(p, t) for p in {f.match.platform for f in facts}
+                                  for t in history.automated_rejections(p)])
+        saved = [Saved(key=key, uid=uid, record=Record.from_report(report), raw=raw.data,
+                       rules=self.patterns.fingerprint)
+                 for (uid, raw, key), report in zip(items, reports)]
+        self.store.save_batch(request.account, folder, uidvalidity, saved, examined, replace=request.rescan)
+        return [s.key for s in saved] if request.rescan else []
+
+
+class HistorySource(Protocol):
+    def __call__(self) -> History: ...
