@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from conftest import FIXTURES, run
-from rejectscan.classify import classify, duration
+from rejectscan.classify import classify
 from rejectscan.models import Direction, Evidence, Kind, Label, MatchResult
 from rejectscan.patterns import Timing
+from rejectscan.text import duration
 
 BOT = str(FIXTURES / "upwork/bot-rejection.eml")          # sent 2026-11-24T15:03:38Z, bots' template
 NEUTRAL = str(FIXTURES / "upwork/unable-to-accept.eml")   # sent 2026-11-26T15:11:02Z, neutral template
@@ -81,9 +82,30 @@ def test_timing_in_the_bot_minute_beats_human_looking_signals():
     assert any("signs of a person" in r for r in v.reasons)
 
 
-def test_every_label_lists_its_evidence():
-    v = classify(rejection(ev("do-not-reply-sender", "automated", 0.2)), None, T)
-    assert v.label is Label.UNKNOWN and len(v.reasons) >= 2
+@pytest.mark.parametrize("delay, evidence, label", [
+    (None, (ev("do-not-reply-sender", "automated", 0.2),), Label.UNKNOWN),
+    (30, (ev("team-signature", "automated", 0.2), ev("ticket-number", "human", 0.5)), Label.AUTOMATED),
+    (None, (ev("named-signature", "human", 0.5), ev("ticket-number", "human", 0.5)), Label.HUMAN),
+    (3 * 86400, (ev("upwork-rejection-no-opportunities", "automated", 0.7, score=100.0),), Label.HUMAN),
+])
+def test_every_label_lists_its_evidence(delay, evidence, label):
+    v = classify(rejection(*evidence), delay, T)
+    assert v.label is label
+    for e in evidence:  # each piece of evidence is named in a reason, with the text that showed it
+        assert any(e.id in r for r in v.reasons), (e.id, v.reasons)
+
+
+def test_reasons_quote_the_thresholds_in_the_rules(tmp_path):
+    """Thresholds live in rules.toml: change them in a user pack and the reasons follow."""
+    (tmp_path / "timing.toml").write_text("[timing]\nbot_window_seconds = 30\nbot_fade_seconds = 120\n"
+                                          "human_min_seconds = 100000\n")
+    late = run("analyze", NEUTRAL, "--format", "json", "--patterns", str(tmp_path),
+               "--submitted-at", "2026-11-25T11:00:00Z").json()[0]
+    assert late["label"] == "human-reviewed"
+    assert "1 day 3 hours or more is the support team's pace" in late["reasons"][0]
+    middle = run("analyze", NEUTRAL, "--format", "json", "--patterns", str(tmp_path),
+                 "--submitted-at", "2026-11-26T14:00:00Z").json()[0]
+    assert "between the bots' 2 minutes" in middle["reasons"][0] and "1 day 3 hours" in middle["reasons"][0]
 
 
 @pytest.mark.parametrize("seconds, words", [(38, "38 seconds"), (100, "1 minute 40 seconds"),

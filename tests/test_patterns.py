@@ -41,7 +41,7 @@ PLATFORM = '[platform]\nid = "acme"\nname = "Acme"\ndomains = ["acme.example"]\n
      "template 't1'.kind", "must be one of"),
     ('[platform]\nid = "acme"\nname = "Acme"\n', "platform.domains", "no sender domains"),
     ('[[signal]]\nid = "s1"\ndirection = "sideways"\nweight = 0.5\ndescription = "d"\nphrases = ["x"]\n',
-     "signal 's1'.direction", "automated or human"),
+     "signal 's1'.direction", "must be one of automated, human"),
     ('[timing]\nbot_window_seconds = 100\nbot_fade_seconds = 50\n', "timing", "bot_window_seconds <= bot_fade_seconds"),
     ('this is = = not toml', "(syntax)", "not valid TOML"),
 ])

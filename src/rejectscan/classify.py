@@ -1,9 +1,10 @@
 """Who rejected the profile? Pure: the article's rules applied to timing and evidence.
 
-- within about a minute of submitting: the bots (confidence falls as the delay grows);
-- about 48 hours or more: the support team, whatever the template says;
+- within the bots' window (about a minute) of submitting: the bots, less sure as the delay grows;
+- human_min_seconds ("about 48 hours or more") or later: the support team, whatever the template says;
 - in between, or with no submission time: the evidence decides (templates and signals), or
   `unknown` with the reason. Stock wording alone never makes `human-reviewed`.
+Thresholds and confidences come from patterns/rules.toml, and the reasons quote them.
 """
 
 from __future__ import annotations
@@ -11,21 +12,22 @@ from __future__ import annotations
 from dataclasses import replace
 
 from rejectscan.models import Direction, Evidence, Label, MatchResult, Verdict
-from rejectscan.patterns import Timing
+from rejectscan.patterns import Confidence, Timing
 from rejectscan.text import duration
 
 
-def classify(match: MatchResult, delay_seconds: int | None, timing: Timing,
+def classify(match: MatchResult, delay_seconds: int | None, timing: Timing, confidence: Confidence = Confidence(),
              precision_seconds: int = 1) -> Verdict:
     """The label; a time read only to the minute says so whenever it measured a delay."""
-    verdict = _classify(match, delay_seconds, timing, precision_seconds)
+    verdict = _classify(match, delay_seconds, timing, confidence, precision_seconds)
     if delay_seconds is not None and 1 < precision_seconds <= delay_seconds:
         verdict = replace(verdict, reasons=verdict.reasons + (
             "the forwarded copy shows the time only to the minute, so the delay may be off by up to a minute",))
     return verdict
 
 
-def _classify(match: MatchResult, delay_seconds: int | None, timing: Timing, precision_seconds: int) -> Verdict:
+def _classify(match: MatchResult, delay_seconds: int | None, timing: Timing, c: Confidence,
+              precision_seconds: int) -> Verdict:
     automated = [e for e in match.evidence if e.direction is Direction.AUTOMATED and e.weight > 0]
     human = [e for e in match.evidence if e.direction is Direction.HUMAN and e.weight > 0]
     auto_score = sum(e.weight for e in automated)
@@ -33,26 +35,28 @@ def _classify(match: MatchResult, delay_seconds: int | None, timing: Timing, pre
     evidence_reasons = [_describe(e) for e in (*automated, *human)]
     evidence_reasons += [_describe(e) for e in match.evidence if e.direction is Direction.NEUTRAL and e.weight == 0 and e.score]
     if delay_seconds is not None and delay_seconds <= timing.bot_fade_seconds:
-        return _bots(delay_seconds, human_score, timing, evidence_reasons, precision_seconds)
+        return _bots(delay_seconds, human_score, timing, c, evidence_reasons, precision_seconds)
     if delay_seconds is not None and delay_seconds >= timing.human_min_seconds:
-        confidence = 0.8 + (0.1 if human_score > 0 else 0.0) - (0.1 if auto_score >= timing.automated_evidence_min else 0.0)
-        reasons = [f"rejected {duration(delay_seconds)} after you submitted: about 48 hours or more "
-                   "is the support team's pace, not the bots'"]
+        confidence = (c.support_pace + (c.support_pace_human_signs if human_score > 0 else 0.0)
+                      - (c.support_pace_stock_text if auto_score >= timing.automated_evidence_min else 0.0))
+        reasons = [f"rejected {duration(delay_seconds)} after you submitted: {duration(timing.human_min_seconds)} "
+                   "or more is the support team's pace, not the bots'"]
         if auto_score >= timing.automated_evidence_min:
             reasons.append("the wording is stock text, but a person can send stock text too; the delay decides")
         return Verdict(Label.HUMAN, round(confidence, 2), tuple(reasons + evidence_reasons))
     if delay_seconds is None:
         timing_reason = "no submission time is known, so the delay cannot be measured (run `rejectscan submitted` when you click Submit, or pass --submitted-at)"
-        cap = 0.7
+        cap = c.cap_without_time
     else:
-        timing_reason = (f"rejected {duration(delay_seconds)} after you submitted: between the bots' minute "
-                         "and the support team's 48 hours, timing alone does not decide")
-        cap = 0.8
+        timing_reason = (f"rejected {duration(delay_seconds)} after you submitted: between the bots' "
+                         f"{duration(timing.bot_fade_seconds)} and the support team's {duration(timing.human_min_seconds)}, "
+                         "timing alone does not decide")
+        cap = c.cap_in_between
     if human_score >= timing.human_evidence_min and human_score > auto_score:
-        confidence = min(cap, 0.55 + 0.15 * (human_score - timing.human_evidence_min) + 0.1)
+        confidence = min(cap, c.human_evidence + c.evidence_step * (human_score - timing.human_evidence_min))
         return Verdict(Label.HUMAN, round(confidence, 2), tuple([timing_reason] + evidence_reasons))
     if auto_score >= timing.automated_evidence_min and auto_score > human_score:
-        confidence = min(cap, 0.5 + 0.15 * (auto_score - timing.automated_evidence_min) + 0.05)
+        confidence = min(cap, c.automated_evidence + c.evidence_step * (auto_score - timing.automated_evidence_min))
         return Verdict(Label.AUTOMATED, round(confidence, 2), tuple([timing_reason] + evidence_reasons))
     if evidence_reasons:
         why = "the evidence is too weak or points both ways"
@@ -63,24 +67,24 @@ def _classify(match: MatchResult, delay_seconds: int | None, timing: Timing, pre
     return Verdict(Label.UNKNOWN, 0.0, tuple([timing_reason, why] + evidence_reasons))
 
 
-def _bots(delay: int, human_score: float, timing: Timing, evidence_reasons: list[str],
+def _bots(delay: int, human_score: float, timing: Timing, c: Confidence, evidence_reasons: list[str],
           precision: int) -> Verdict:
     if delay < precision <= timing.bot_window_seconds:
-        confidence = 0.9
+        confidence = c.bots_minute_only
         reasons = ["rejected within the minute you submitted (the copy shows no seconds): "
                    "no person reviews a profile that fast"]
     elif delay <= timing.bot_window_seconds:
-        confidence = 0.95
+        confidence = c.bots_in_window
         reasons = [f"rejected {duration(delay)} after you submitted: no person reviews a profile that fast"]
     else:
         span = max(1, timing.bot_fade_seconds - timing.bot_window_seconds)
-        confidence = 0.9 - 0.3 * (delay - timing.bot_window_seconds) / span
+        confidence = c.bots_minute_only - (c.bots_minute_only - c.bots_at_fade) * (delay - timing.bot_window_seconds) / span
         reasons = [f"rejected {duration(delay)} after you submitted: quick enough for the bots, "
-                   "slower than their usual minute"]
+                   f"slower than their usual {duration(timing.bot_window_seconds)}"]
     if human_score >= timing.human_evidence_min:
-        confidence -= 0.2
+        confidence -= c.bots_despite_human_signs
         reasons.append("it carries signs of a person, but the timing says a program decided")
-    return Verdict(Label.AUTOMATED, round(max(confidence, 0.4), 2), tuple(reasons + evidence_reasons))
+    return Verdict(Label.AUTOMATED, round(max(confidence, c.bots_floor), 2), tuple(reasons + evidence_reasons))
 
 
 def _describe(e: Evidence) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
+from rejectscan import schema
 from rejectscan.errors import PatternError
 from rejectscan.models import Direction, Kind, Label
 from rejectscan.text import normalise
@@ -102,6 +103,25 @@ class Timing:
 
 
 @dataclass(frozen=True)
+class Confidence:
+    """How sure each kind of verdict is (0-1), as data: classify.py only applies these."""
+
+    bots_in_window: float = 0.95  # rejected within bot_window_seconds
+    bots_minute_only: float = 0.90  # within the minute, read from a copy that shows no seconds
+    bots_at_fade: float = 0.60  # falls linearly to this at bot_fade_seconds
+    bots_floor: float = 0.40
+    bots_despite_human_signs: float = 0.20  # taken off when the email carries signs of a person
+    support_pace: float = 0.80  # rejected human_min_seconds or more after submitting
+    support_pace_human_signs: float = 0.10  # added when it carries signs of a person
+    support_pace_stock_text: float = 0.10  # taken off when the wording is stock text
+    human_evidence: float = 0.65  # evidence alone reaching human_evidence_min ...
+    automated_evidence: float = 0.55  # ... or automated_evidence_min
+    evidence_step: float = 0.15  # added per unit of evidence beyond the minimum
+    cap_without_time: float = 0.70  # evidence alone, no submission time known
+    cap_in_between: float = 0.80  # evidence alone, the delay between the two clocks
+
+
+@dataclass(frozen=True)
 class AdviceEntry:
     id: str
     title: str
@@ -117,6 +137,7 @@ class PatternSet:
     signals: tuple[Signal, ...]
     timing: Timing
     advice: dict[str, AdviceEntry]
+    confidence: Confidence
     files: tuple[str, ...]
     fingerprint: str = ""  # changes whenever a pattern file does: which rules judged a stored verdict
 
@@ -165,13 +186,87 @@ def _parse_toml(path: Path, data: bytes) -> dict:
         raise PatternError(str(path), "(syntax)", f"not valid TOML: {exc}") from None
 
 
-_TOP_KEYS = {"platform", "template", "signal", "timing", "advice"}
-_PLATFORM_KEYS = {"id", "name", "domains", "lookalike_tokens", "rejection_cues"}
-_TEMPLATE_KEYS = {"id", "kind", "description", "phrases", "regexes", "min_hits", "evidence",
-                  "advice", "examples"}
-_SIGNAL_KEYS = {"id", "direction", "weight", "field", "description", "phrases", "regexes",
-                "unless", "examples"}
-_ADVICE_KEYS = {"id", "title", "text", "labels", "order"}
+# --- the tables, declared once (schema.py) -------------------------------------------------------
+
+def _phrases(file: str, key: str, value) -> tuple[str, ...]:
+    return tuple(normalise(p) for p in schema.strings(file, key, value))
+
+
+def _template_direction(file: str, key: str, value) -> Direction:
+    if value == Direction.HUMAN.value:
+        raise PatternError(file, key, "stock text alone never shows a person read your profile: use automated "
+                           "or neutral, and put human evidence in a [[signal]]")
+    return Direction(schema.one_of(Direction.AUTOMATED.value, Direction.NEUTRAL.value)(file, key, value))
+
+
+def _timing_key(name: str, default) -> schema.Key:
+    reader = schema.integer(0, 10**9) if isinstance(default, int) else schema.number(0, 100)
+    return schema.Key(name, reader, default)
+
+
+EXAMPLES = schema.Table("examples", (
+    schema.Key("match", schema.strings, (), "texts the entry must match"),
+    schema.Key("no_match", schema.strings, (), "texts it must not match"),
+))
+EVIDENCE = schema.Table("evidence", (
+    schema.Key("direction", _template_direction, Direction.NEUTRAL, "which reviewer the wording points to"),
+    schema.Key("weight", schema.number(0, 2), 0.0, "how strongly"),
+))
+PLATFORM = schema.Table("platform", (
+    schema.Key("id", schema.ident),
+    schema.Key("name", schema.string, None, "shown to the user"),
+    schema.Key("domains", schema.strings, (), "the sender domains it mails from (subdomains included)"),
+    schema.Key("lookalike_tokens", schema.strings, (), "words in a sender's domain or name that pretend to be it"),
+    schema.Key("rejection_cues", _phrases, (), "phrases that make unrecognised platform mail read as a rejection"),
+))
+TEMPLATE = schema.Table("template", (
+    schema.Key("id", schema.ident),
+    schema.Key("kind", schema.one_of(*(k.value for k in Kind))),
+    schema.Key("description", schema.string),
+    schema.Key("phrases", _phrases, ()),
+    schema.Key("regexes", schema.each(lambda f, k, v: compile_regex(f, k, schema.string(f, k, v))), ()),
+    schema.Key("min_hits", schema.integer(1, 100), 1, "phrases and regexes that must hit"),
+    schema.Key("evidence", schema.table(EVIDENCE), None),
+    schema.Key("advice", schema.strings, (), "advice ids it adds"),
+    schema.Key("examples", schema.table(EXAMPLES), None),
+), named=True)
+SIGNAL = schema.Table("signal", (
+    schema.Key("id", schema.ident),
+    schema.Key("direction", schema.one_of(Direction.AUTOMATED.value, Direction.HUMAN.value)),
+    schema.Key("weight", schema.number(0, 2)),
+    schema.Key("field", schema.one_of(*SIGNAL_FIELDS), "body", "which part of the email it reads"),
+    schema.Key("description", schema.string),
+    schema.Key("phrases", _phrases, ()),
+    schema.Key("regexes", schema.each(lambda f, k, v: compile_regex(f, k, schema.string(f, k, v))), ()),
+    schema.Key("unless", _phrases, (), "a regex hit containing one of these words does not count"),
+    schema.Key("examples", schema.table(EXAMPLES), None),
+), named=True)
+ADVICE = schema.Table("advice", (
+    schema.Key("id", schema.ident),
+    schema.Key("title", schema.string),
+    schema.Key("text", schema.string),
+    schema.Key("labels", schema.each(schema.one_of(*(lbl.value for lbl in Label), "any")), (),
+               "the verdicts it applies to; none: only when a template or rule asks for it"),
+    schema.Key("order", schema.integer(-10**6, 10**6), 100),
+), named=True)
+TIMING = schema.Table("timing", tuple(_timing_key(name, f.default) for name, f in Timing.__dataclass_fields__.items()))
+CONFIDENCE = schema.Table("confidence", tuple(schema.Key(name, schema.number(0, 1), f.default)
+                                              for name, f in Confidence.__dataclass_fields__.items()))
+TOP = schema.Table("(top level)", (
+    schema.Key("platform", lambda f, k, v: v, None), schema.Key("template", lambda f, k, v: v, ()),
+    schema.Key("signal", lambda f, k, v: v, ()), schema.Key("timing", lambda f, k, v: v, None),
+    schema.Key("confidence", lambda f, k, v: v, None),
+    schema.Key("advice", lambda f, k, v: v, ()),
+))
+
+
+def _examples(values: dict | None) -> Examples:
+    return Examples(**{k: v for k, v in (values or {}).items() if not k.startswith("_")})
+
+
+def _needs_text(file: str, values: dict) -> None:
+    if not values["phrases"] and not values["regexes"]:
+        raise PatternError(file, values["_where"], "needs at least one phrase or regex")
 
 
 def build(documents: list[tuple[str, dict]]) -> PatternSet:
@@ -180,6 +275,7 @@ def build(documents: list[tuple[str, dict]]) -> PatternSet:
     general_signals: list[Signal] = []
     advice: dict[str, AdviceEntry] = {}
     timing = Timing()
+    confidence = Confidence()
     ids: dict[str, str] = {}  # every template/signal/advice id -> file, ids are global
 
     def claim(file: str, key: str, ident: str) -> None:
@@ -188,40 +284,48 @@ def build(documents: list[tuple[str, dict]]) -> PatternSet:
         ids[ident] = file
 
     for file, doc in documents:
-        _only(file, "(top level)", doc, _TOP_KEYS)
+        top = TOP.read(file, "", doc)
         platform_id = None
-        if "platform" in doc:
-            p = _table(file, "platform", doc["platform"])
-            _only(file, "platform", p, _PLATFORM_KEYS)
-            platform_id = _ident(file, "platform.id", p.get("id"))
+        if top["platform"] is not None:
+            p = PLATFORM.read(file, "platform", top["platform"])
+            platform_id = p["id"]
             entry = platforms.setdefault(platform_id, {
-                "name": "", "domains": [], "tokens": [], "cues": [], "templates": [], "signals": [],
-                "files": []})
-            if "name" in p:
-                entry["name"] = _string(file, "platform.name", p["name"])
-            entry["domains"] += [d.lower().lstrip("@.") for d in _strings(file, "platform.domains", p.get("domains", []))]
-            entry["tokens"] += [t.lower() for t in _strings(file, "platform.lookalike_tokens", p.get("lookalike_tokens", []))]
-            entry["cues"] += [normalise(c) for c in _strings(file, "platform.rejection_cues", p.get("rejection_cues", []))]
+                "name": "", "domains": [], "tokens": [], "cues": [], "templates": [], "signals": [], "files": []})
+            entry["name"] = p["name"] or entry["name"]
+            entry["domains"] += [d.lower().lstrip("@.") for d in p["domains"]]
+            entry["tokens"] += [t.lower() for t in p["lookalike_tokens"]]
+            entry["cues"] += list(p["rejection_cues"])
             entry["files"].append(file)
-        if "timing" in doc:
-            timing = _timing(file, _table(file, "timing", doc["timing"]))
-        for i, raw in enumerate(_array(file, "template", doc.get("template", []))):
-            key = f"template[{i}]"
+        if top["timing"] is not None:
+            timing = _timing(file, TIMING.read(file, "timing", top["timing"]))
+        if top["confidence"] is not None:
+            values = CONFIDENCE.read(file, "confidence", top["confidence"])
+            confidence = Confidence(**{k: v for k, v in values.items() if not k.startswith("_")})
+        for i, t in enumerate(schema.tables(TEMPLATE)(file, top["template"])):
             if platform_id is None:
-                raise PatternError(file, key, "templates need a [platform] table in the same file")
-            t = _template(file, key, raw, platform_id)
-            claim(file, f"{key}.id", t.id)
-            platforms[platform_id]["templates"].append(t)
-        for i, raw in enumerate(_array(file, "signal", doc.get("signal", []))):
-            key = f"signal[{i}]"
-            s = _signal(file, key, raw, platform_id)
-            claim(file, f"{key}.id", s.id)
-            (platforms[platform_id]["signals"] if platform_id else general_signals).append(s)
-        for i, raw in enumerate(_array(file, "advice", doc.get("advice", []))):
-            key = f"advice[{i}]"
-            a = _advice(file, key, raw)
-            claim(file, f"{key}.id", a.id)
-            advice[a.id] = a
+                raise PatternError(file, f"template[{i}]", "templates need a [platform] table in the same file")
+            _needs_text(file, t)
+            if t["min_hits"] > len(t["phrases"]) + len(t["regexes"]):
+                raise PatternError(file, f"{t['_where']}.min_hits",
+                                   "must be an integer from 1 to the number of phrases and regexes")
+            claim(file, f"template[{i}].id", t["id"])
+            evidence = t["evidence"] or {"direction": Direction.NEUTRAL, "weight": 0.0}
+            platforms[platform_id]["templates"].append(Template(
+                id=t["id"], platform=platform_id, kind=Kind(t["kind"]), description=t["description"],
+                phrases=t["phrases"], regexes=t["regexes"], min_hits=t["min_hits"],
+                direction=evidence["direction"], weight=evidence["weight"], advice=t["advice"],
+                examples=_examples(t["examples"]), file=file))
+        for i, s in enumerate(schema.tables(SIGNAL)(file, top["signal"])):
+            _needs_text(file, s)
+            claim(file, f"signal[{i}].id", s["id"])
+            signal = Signal(id=s["id"], platform=platform_id, direction=Direction(s["direction"]), weight=s["weight"],
+                            field=s["field"], description=s["description"], phrases=s["phrases"],
+                            regexes=s["regexes"], examples=_examples(s["examples"]), file=file, unless=s["unless"])
+            (platforms[platform_id]["signals"] if platform_id else general_signals).append(signal)
+        for i, a in enumerate(schema.tables(ADVICE)(file, top["advice"])):
+            claim(file, f"advice[{i}].id", a["id"])
+            advice[a["id"]] = AdviceEntry(id=a["id"], title=a["title"], text=a["text"], labels=a["labels"],
+                                          order=a["order"], file=file)
 
     built = []
     for pid, entry in platforms.items():
@@ -241,53 +345,14 @@ def build(documents: list[tuple[str, dict]]) -> PatternSet:
                     raise PatternError(t.file, f"template {t.id!r}.advice[{j}]",
                                        f"unknown advice id {advice_id!r}; define it in advice.toml")
     return PatternSet(platforms=tuple(built), signals=tuple(general_signals), timing=timing,
-                      advice=advice, files=tuple(f for f, _ in documents))
+                      advice=advice, confidence=confidence, files=tuple(f for f, _ in documents))
 
 
-# --- field checkers ----------------------------------------------------------------------------
-
-def _only(file: str, key: str, table: dict, allowed: set[str]) -> None:
-    unknown = sorted(set(table) - allowed)
-    if unknown:
-        raise PatternError(file, f"{key}.{unknown[0]}" if key != "(top level)" else unknown[0],
-                           f"unknown key; allowed here: {', '.join(sorted(allowed))}")
-
-
-def _table(file: str, key: str, value) -> dict:
-    if not isinstance(value, dict):
-        raise PatternError(file, key, "must be a table")
-    return value
-
-
-def _array(file: str, key: str, value) -> list:
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise PatternError(file, key, f"must be an array of tables ([[{key}]])")
-    return value
-
-
-def _string(file: str, key: str, value) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise PatternError(file, key, "must be a non-empty string")
-    return value
-
-
-def _strings(file: str, key: str, value) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise PatternError(file, key, "must be a list of non-empty strings")
-    return value
-
-
-def _ident(file: str, key: str, value) -> str:
-    value = _string(file, key, value)
-    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", value):
-        raise PatternError(file, key, f"{value!r} is not an id (lowercase letters, digits, . _ -)")
-    return value
-
-
-def _number(file: str, key: str, value, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-        raise PatternError(file, key, f"must be a number from {low} to {high}")
-    return float(value)
+def _timing(file: str, values: dict) -> Timing:
+    timing = Timing(**{k: v for k, v in values.items() if not k.startswith("_")})
+    if not timing.bot_window_seconds <= timing.bot_fade_seconds < timing.human_min_seconds:
+        raise PatternError(file, "timing", "need bot_window_seconds <= bot_fade_seconds < human_min_seconds")
+    return timing
 
 
 def compile_regex(file: str, key: str, source: str) -> Regex:
@@ -327,101 +392,3 @@ def bytes_matcher(pattern: bytes, max_mem: int = 64 << 20):
     options = re2.Options()
     options.max_mem = max_mem  # room for the DFA of a large alternation; a budget, not an allocation
     return re2.compile(pattern, options)
-
-
-def _regexes(file: str, key: str, value) -> tuple[Regex, ...]:
-    return tuple(compile_regex(file, f"{key}[{i}]", s) for i, s in enumerate(_strings(file, key, value)))
-
-
-def _examples(file: str, key: str, value) -> Examples:
-    table = _table(file, key, value)
-    _only(file, key, table, {"match", "no_match"})
-    return Examples(match=tuple(_strings(file, f"{key}.match", table.get("match", []))),
-                    no_match=tuple(_strings(file, f"{key}.no_match", table.get("no_match", []))))
-
-
-def _template(file: str, key: str, raw: dict, platform_id: str) -> Template:
-    _only(file, key, raw, _TEMPLATE_KEYS)
-    ident = _ident(file, f"{key}.id", raw.get("id"))
-    key = f"template {ident!r}"
-    kinds = [k.value for k in Kind]
-    kind = raw.get("kind")
-    if kind not in kinds:
-        raise PatternError(file, f"{key}.kind", f"must be one of {', '.join(kinds)}")
-    phrases = tuple(normalise(p) for p in _strings(file, f"{key}.phrases", raw.get("phrases", [])))
-    regexes = _regexes(file, f"{key}.regexes", raw.get("regexes", []))
-    if not phrases and not regexes:
-        raise PatternError(file, key, "needs at least one phrase or regex")
-    min_hits = raw.get("min_hits", 1)
-    if not isinstance(min_hits, int) or not 1 <= min_hits <= len(phrases) + len(regexes):
-        raise PatternError(file, f"{key}.min_hits", "must be an integer from 1 to the number of phrases and regexes")
-    evidence = _table(file, f"{key}.evidence", raw.get("evidence", {"direction": "neutral", "weight": 0}))
-    _only(file, f"{key}.evidence", evidence, {"direction", "weight"})
-    direction = evidence.get("direction", "neutral")
-    if direction == "human":
-        raise PatternError(file, f"{key}.evidence.direction", "stock text alone never shows a person read "
-                           "your profile: use automated or neutral, and put human evidence in a [[signal]]")
-    if direction not in (Direction.AUTOMATED.value, Direction.NEUTRAL.value):
-        raise PatternError(file, f"{key}.evidence.direction", "must be automated or neutral")
-    return Template(
-        id=ident, platform=platform_id, kind=Kind(kind),
-        description=_string(file, f"{key}.description", raw.get("description")),
-        phrases=phrases, regexes=regexes, min_hits=min_hits, direction=Direction(direction),
-        weight=_number(file, f"{key}.evidence.weight", evidence.get("weight", 0), 0, 2),
-        advice=tuple(_strings(file, f"{key}.advice", raw.get("advice", []))),
-        examples=_examples(file, f"{key}.examples", raw.get("examples", {})), file=file)
-
-
-def _signal(file: str, key: str, raw: dict, platform_id: str | None) -> Signal:
-    _only(file, key, raw, _SIGNAL_KEYS)
-    ident = _ident(file, f"{key}.id", raw.get("id"))
-    key = f"signal {ident!r}"
-    direction = raw.get("direction")
-    if direction not in ("automated", "human"):
-        raise PatternError(file, f"{key}.direction", "must be automated or human")
-    where = raw.get("field", "body")
-    if where not in SIGNAL_FIELDS:
-        raise PatternError(file, f"{key}.field", f"must be one of {', '.join(SIGNAL_FIELDS)}")
-    phrases = tuple(normalise(p) for p in _strings(file, f"{key}.phrases", raw.get("phrases", [])))
-    regexes = _regexes(file, f"{key}.regexes", raw.get("regexes", []))
-    if not phrases and not regexes:
-        raise PatternError(file, key, "needs at least one phrase or regex")
-    return Signal(
-        id=ident, platform=platform_id, direction=Direction(direction),
-        weight=_number(file, f"{key}.weight", raw.get("weight"), 0, 2), field=where,
-        description=_string(file, f"{key}.description", raw.get("description")),
-        phrases=phrases, regexes=regexes,
-        examples=_examples(file, f"{key}.examples", raw.get("examples", {})), file=file,
-        unless=tuple(normalise(u) for u in _strings(file, f"{key}.unless", raw.get("unless", []))))
-
-
-def _advice(file: str, key: str, raw: dict) -> AdviceEntry:
-    _only(file, key, raw, _ADVICE_KEYS)
-    ident = _ident(file, f"{key}.id", raw.get("id"))
-    key = f"advice {ident!r}"
-    labels = tuple(_strings(file, f"{key}.labels", raw.get("labels", [])))
-    allowed = {lbl.value for lbl in Label} | {"any"}
-    bad = [lbl for lbl in labels if lbl not in allowed]
-    if bad:
-        raise PatternError(file, f"{key}.labels", f"{bad[0]!r} is not a label; use {', '.join(sorted(allowed))}")
-    order = raw.get("order", 100)
-    if not isinstance(order, int):
-        raise PatternError(file, f"{key}.order", "must be an integer")
-    return AdviceEntry(id=ident, title=_string(file, f"{key}.title", raw.get("title")),
-                       text=_string(file, f"{key}.text", raw.get("text")), labels=labels,
-                       order=order, file=file)
-
-
-def _timing(file: str, raw: dict) -> Timing:
-    allowed = set(Timing.__dataclass_fields__)
-    _only(file, "timing", raw, allowed)
-    values = {}
-    for name, value in raw.items():
-        default = getattr(Timing, name)
-        high = 10**9 if isinstance(default, int) else 100.0
-        number = _number(file, f"timing.{name}", value, 0, high)
-        values[name] = int(number) if isinstance(default, int) else number
-    timing = Timing(**values)
-    if not timing.bot_window_seconds <= timing.bot_fade_seconds < timing.human_min_seconds:
-        raise PatternError(file, "timing", "need bot_window_seconds <= bot_fade_seconds < human_min_seconds")
-    return timing

@@ -112,7 +112,7 @@ def judge_one(facts: Facts, patterns: PatternSet, submissions: list[Submission],
     precision = facts.sent_at.precision_seconds
     submission = pairing.latest_before(submissions, facts.match.platform, at, precision)
     delay = max(0, int((at - submission.at).total_seconds())) if submission and at else None
-    verdict = classify.classify(facts.match, delay, patterns.timing, precision)
+    verdict = classify.classify(facts.match, delay, patterns.timing, patterns.confidence, precision)
     if facts.authenticity.authentic is False:
         verdict = replace(verdict, reasons=verdict.reasons + (
             "this email is not from the platform, so it is not the platform's decision",))
