@@ -20,10 +20,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
-from conftest import isolated_env  # noqa: E402
 from dovecot import PASSWORD, USER, Dovecot  # noqa: E402
 from faultproxy import FaultProxy  # noqa: E402
-from test_fetch import mail  # noqa: E402
+from conftest import isolated_env, mail  # noqa: E402
 
 
 def main() -> int:

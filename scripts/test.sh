@@ -18,4 +18,5 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing >/dev/null
 fi
 
-exec python3 -m pytest "$@"
+# Both cores: the tests are independent (each worker starts its own throwaway Dovecot).
+exec python3 -m pytest -n 2 "$@"

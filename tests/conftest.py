@@ -11,6 +11,8 @@ import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
+from datetime import datetime
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -97,6 +99,53 @@ def assert_one_line_error(result: Result, *words: str) -> None:
     assert len(lines) == 1 and lines[0].startswith("rejectscan: "), result.err
     for word in words:
         assert re.search(re.escape(word), lines[0], re.IGNORECASE), (word, lines[0])
+
+
+# --- IMAP: the test Dovecot and what the tests put in it ------------------------------------------
+
+def mail(fixture: str, sent: datetime, msgid: str) -> bytes:
+    """A fixture message re-dated and re-identified, as the platform would send it at `sent`."""
+    data = (FIXTURES / fixture).read_bytes()
+    data = re.sub(rb"(?m)^Date: .*?(\r?)$", b"Date: " + format_datetime(sent).encode() + rb"\1", data, count=1)
+    data = re.sub(rb"(?m)^Message-ID: .*?(\r?)$", b"Message-ID: <" + msgid.encode() + rb">\1", data, count=1)
+    return data
+
+
+def fetch(dovecot, db, *args, env=None, tls="ssl") -> Result:
+    """`rejectscan fetch` against the test Dovecot, with its password in the environment."""
+    from dovecot import PASSWORD, USER
+
+    port = dovecot.imaps_port if tls == "ssl" else dovecot.imap_port
+    return run("fetch", "--host", "localhost", "--port", str(port), "--user", USER, "--tls", tls,
+               "--cafile", str(dovecot.cert), "--db", str(db), *args,
+               env={"REJECTSCAN_PASSWORD": PASSWORD, **(env or {})})
+
+
+def oauth2_config(dovecot, tmp_path, tls="ssl"):
+    """A private config whose oauth2_token_cmd prints the test token endpoint's valid token."""
+    from dovecot import TOKEN, USER
+
+    helper = tmp_path / "token.sh"
+    helper.write_text(f"#!/bin/sh\necho '{TOKEN}'\n")
+    helper.chmod(0o700)
+    port = dovecot.imaps_port if tls == "ssl" else dovecot.imap_port
+    config = tmp_path / "config.toml"
+    config.write_text(f'[account]\nuser = "{USER}"\nhost = "localhost"\nport = {port}\ntls = "{tls}"\n'
+                      f'cafile = "{dovecot.cert}"\noauth2_token_cmd = "{helper}"\n')
+    config.chmod(0o600)
+    return config
+
+
+def complete_reports(out: bytes) -> list[str]:
+    """Message ids of whole report lines; a line the kill cut off was not delivered."""
+    ids = []
+    for line in out.decode().split("\n")[:-1]:  # the text after the last newline is incomplete
+        try:
+            ids.append(json.loads(line)["message_id"])
+        except json.JSONDecodeError:
+            pass
+    return ids
+
 
 
 @pytest.fixture(scope="session")

@@ -208,7 +208,15 @@ service stats {{
             time.sleep(0.05)
 
     def clear_log(self) -> None:
-        (self.dir / "dovecot.log").write_text("")
+        """Empty the log, once sessions that just ended have written their logout lines."""
+        import time
+
+        path = self.dir / "dovecot.log"
+        size, deadline = -1, time.monotonic() + 5
+        while path.exists() and path.stat().st_size != size and time.monotonic() < deadline:
+            size = path.stat().st_size
+            time.sleep(0.3)
+        path.write_text("")
 
     def log(self) -> str:
         path = self.dir / "dovecot.log"

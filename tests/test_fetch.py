@@ -14,42 +14,13 @@ import subprocess
 import sys
 import time
 from datetime import datetime, timedelta, timezone
-from email.utils import format_datetime
 
 import pytest
 
-from conftest import FIXTURES, ROOT, assert_no_traceback, isolated_env, run
+from conftest import FIXTURES, ROOT, assert_no_traceback, complete_reports, fetch, isolated_env, mail, oauth2_config, run
 from dovecot import PASSWORD, TOKEN, USER, free_port
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
-
-
-def mail(fixture: str, sent: datetime, msgid: str) -> bytes:
-    """A fixture message re-dated and re-identified, as the platform would send it at `sent`."""
-    data = (FIXTURES / fixture).read_bytes()
-    data = re.sub(rb"(?m)^Date: .*?(\r?)$", b"Date: " + format_datetime(sent).encode() + rb"\1", data, count=1)
-    data = re.sub(rb"(?m)^Message-ID: .*?(\r?)$", b"Message-ID: <" + msgid.encode() + rb">\1", data, count=1)
-    return data
-
-
-def fetch(dovecot, db, *args, env=None, tls="ssl", **kw):
-    port = dovecot.imaps_port if tls == "ssl" else dovecot.imap_port
-    return run("fetch", "--host", "localhost", "--port", str(port), "--user", USER, "--tls", tls,
-               "--cafile", str(dovecot.cert), "--db", str(db), *args,
-               env={"REJECTSCAN_PASSWORD": PASSWORD, **(env or {})}, **kw)
-
-
-def oauth2_config(dovecot, tmp_path, tls="ssl"):
-    """A private config whose oauth2_token_cmd prints the test token endpoint's valid token."""
-    helper = tmp_path / "token.sh"
-    helper.write_text(f"#!/bin/sh\necho '{TOKEN}'\n")
-    helper.chmod(0o700)
-    port = dovecot.imaps_port if tls == "ssl" else dovecot.imap_port
-    config = tmp_path / "config.toml"
-    config.write_text(f'[account]\nuser = "{USER}"\nhost = "localhost"\nport = {port}\ntls = "{tls}"\n'
-                      f'cafile = "{dovecot.cert}"\noauth2_token_cmd = "{helper}"\n')
-    config.chmod(0o600)
-    return config
 
 
 def _flags(dovecot) -> dict:
@@ -57,10 +28,6 @@ def _flags(dovecot) -> dict:
     with dovecot.client() as c:
         c.select_folder("INBOX", readonly=True)
         return {uid: tuple(f for f in flags if f != b"\\Recent") for uid, flags in c.get_flags(c.search(["ALL"])).items()}
-
-
-def records(result):
-    return [json.loads(line) for line in result.out.splitlines() if line.strip()]
 
 
 def test_fetch_reports_platform_mail_read_only(dovecot, tmp_path):
@@ -77,7 +44,7 @@ def test_fetch_reports_platform_mail_read_only(dovecot, tmp_path):
     result = fetch(dovecot, tmp_path / "state.db", "--since", "30d", "--format", "jsonl")
     assert_no_traceback(result)
     assert result.code == 0, result.err
-    got = {r["message_id"]: r for r in records(result)}  # reported in sent order; the forward keeps its own date
+    got = {r["message_id"]: r for r in result.records()}  # reported in sent order; the forward keeps its own date
     assert sorted(got) == ["<fw1@example.org>", "<r1@upwork.com>", "<s1@upwork.com>"]
     assert got["<s1@upwork.com>"]["kind"] == "submission"
     rejection = got["<r1@upwork.com>"]
@@ -98,7 +65,7 @@ def test_window_edges_and_incremental_runs(dovecot, tmp_path):
     dovecot.append(mail("upwork/bot-rejection.eml", NOW - timedelta(days=29, hours=23), "in@upwork.com"),
                    when=NOW - timedelta(days=29, hours=23))
     first = fetch(dovecot, db, "--since", "30d", "--format", "jsonl")
-    assert [r["message_id"] for r in records(first)] == ["<in@upwork.com>"]
+    assert [r["message_id"] for r in first.records()] == ["<in@upwork.com>"]
 
     again = fetch(dovecot, db, "--since", "30d")
     assert again.code == 0 and again.out.strip() == "No new platform email."
@@ -109,18 +76,33 @@ def test_window_edges_and_incremental_runs(dovecot, tmp_path):
                    when=NOW - timedelta(minutes=5))
     dovecot.clear_log()
     third = fetch(dovecot, db, "--since", "30d", "--quiet", "--format", "jsonl")
-    assert [r["message_id"] for r in records(third)] == ["<new@upwork.com>"]
+    assert [r["message_id"] for r in third.records()] == ["<new@upwork.com>"]
     assert dovecot.fetched_bodies() == 1  # the incremental run downloads only the new message
 
     rescan = fetch(dovecot, db, "--since", "30d", "--rescan", "--format", "jsonl")
-    assert sorted(r["message_id"] for r in records(rescan)) == ["<in@upwork.com>", "<new@upwork.com>"]
+    assert sorted(r["message_id"] for r in rescan.records()) == ["<in@upwork.com>", "<new@upwork.com>"]
+
+
+def test_a_wider_window_reports_older_mail_never_reported(dovecot, tmp_path):
+    db = tmp_path / "state.db"
+    dovecot.append(mail("upwork/bot-rejection.eml", NOW - timedelta(days=60), "old@upwork.com"),
+                   when=NOW - timedelta(days=60))
+    dovecot.append(mail("upwork/bot-rejection.eml", NOW - timedelta(days=2), "recent@upwork.com"),
+                   when=NOW - timedelta(days=2))
+    assert [r["message_id"] for r in fetch(dovecot, db, "--since", "30d", "--format", "jsonl").records()] == [
+        "<recent@upwork.com>"]
+    dovecot.clear_log()
+    wider = fetch(dovecot, db, "--since", "90d", "--format", "jsonl")
+    assert [r["message_id"] for r in wider.records()] == ["<old@upwork.com>"]
+    assert dovecot.fetched_bodies() == 1  # only the older part was examined: the recent one was not downloaded again
+    assert fetch(dovecot, db, "--since", "90d").out.strip() == "No new platform email."
 
 
 def test_uidvalidity_change_rescans_without_duplicates(dovecot, tmp_path):
     db = tmp_path / "state.db"
     first_mail = mail("upwork/bot-rejection.eml", NOW - timedelta(days=1), "keep@upwork.com")
     dovecot.append(first_mail, folder="Archive", when=NOW - timedelta(days=1))
-    assert len(records(fetch(dovecot, db, "--folder", "Archive", "--format", "jsonl"))) == 1
+    assert len(fetch(dovecot, db, "--folder", "Archive", "--format", "jsonl").records()) == 1
     with dovecot.client() as c:
         c.delete_folder("Archive")
     dovecot.append(first_mail, folder="Archive", when=NOW - timedelta(days=1))  # new UIDVALIDITY
@@ -128,7 +110,7 @@ def test_uidvalidity_change_rescans_without_duplicates(dovecot, tmp_path):
                    when=NOW - timedelta(hours=1))
     with sqlite3.connect(db) as con:
         old_validity = con.execute("SELECT uidvalidity FROM folders").fetchone()[0]
-    second = records(fetch(dovecot, db, "--folder", "Archive", "--format", "jsonl"))
+    second = fetch(dovecot, db, "--folder", "Archive", "--format", "jsonl").records()
     assert [r["message_id"] for r in second] == ["<ok@upwork.com>"]
     with sqlite3.connect(db) as con:
         assert con.execute("SELECT uidvalidity FROM folders").fetchone()[0] != old_validity
@@ -138,7 +120,7 @@ def test_same_message_in_two_folders_is_reported_once(dovecot, tmp_path):
     data = mail("upwork/bot-rejection.eml", NOW - timedelta(hours=2), "twice@upwork.com")
     dovecot.append(data, when=NOW - timedelta(hours=2))
     dovecot.append(data, folder="Upwork-label", when=NOW - timedelta(hours=2))
-    got = records(fetch(dovecot, tmp_path / "s.db", "--folder", "INBOX", "--folder", "Upwork-label", "--format", "jsonl"))
+    got = fetch(dovecot, tmp_path / "s.db", "--folder", "INBOX", "--folder", "Upwork-label", "--format", "jsonl").records()
     assert [r["message_id"] for r in got] == ["<twice@upwork.com>"]
 
 
@@ -149,7 +131,7 @@ def test_pairing_with_rejectscan_submitted(dovecot, tmp_path):
     assert rec.code == 0 and "Recorded" in rec.out
     dovecot.append(mail("upwork/unable-to-accept.eml", submitted_at + timedelta(hours=50), "h@upwork.com"),
                    when=submitted_at + timedelta(hours=50))
-    got = records(fetch(dovecot, db, "--format", "jsonl"))
+    got = fetch(dovecot, db, "--format", "jsonl").records()
     assert (got[0]["label"], got[0]["delay_seconds"]) == ("human-reviewed", 50 * 3600)
     assert got[0]["submission_source"].startswith("recorded with `rejectscan submitted`")
 
@@ -168,7 +150,7 @@ def test_starttls_and_oauth2_token_command(dovecot, tmp_path):
     config = oauth2_config(dovecot, tmp_path, tls="starttls")
     result = run("fetch", "--config", str(config), "--db", str(tmp_path / "s.db"), "--format", "jsonl")
     assert result.code == 0, result.err
-    assert records(result)[0]["message_id"] == "<o@upwork.com>"
+    assert result.records()[0]["message_id"] == "<o@upwork.com>"
     assert TOKEN not in result.out + result.err
 
 
@@ -243,17 +225,6 @@ def _fetch_proc(dovecot, db):
                             env=env, cwd=ROOT)
 
 
-def complete_reports(out: bytes) -> list[str]:
-    """Message ids of whole report lines; a line the kill cut off was not delivered."""
-    ids = []
-    for line in out.decode().split("\n")[:-1]:  # the text after the last newline is incomplete
-        try:
-            ids.append(json.loads(line)["message_id"])
-        except json.JSONDecodeError:
-            pass
-    return ids
-
-
 def _many(dovecot, n):
     with dovecot.client() as c:
         for i in range(n):
@@ -304,41 +275,6 @@ def test_analyze_pairs_with_recorded_submissions(tmp_path):
     assert rec["submission_source"] == "recorded with `rejectscan submitted`"
     unknown_platform = run("submitted", "--platform", "nosuch", "--db", str(db))
     assert unknown_platform.code == 2 and "unknown platform 'nosuch'" in unknown_platform.err
-
-
-def test_config_init_writes_a_private_file(tmp_path):
-    path = tmp_path / "cfg" / "config.toml"
-    result = run("config", "init", "--user", "maria@gmail.com", "--config", str(path))
-    assert result.code == 0
-    assert oct(path.stat().st_mode & 0o777) == "0o600"
-    assert 'user = "maria@gmail.com"' in path.read_text()
-    again = run("config", "init", "--config", str(path))
-    assert again.code == 2 and "already exists" in again.err
-
-
-def test_provider_defaults_and_precedence(tmp_path):
-    from rejectscan.config import Settings, imap_settings
-
-    gmail = imap_settings(Settings(account={"user": "maria@gmail.com"}), {}, env={})
-    assert (gmail.host, gmail.port, gmail.folders) == ("imap.gmail.com", 993, ("\\All",))
-    outlook = imap_settings(Settings(account={"user": "m@outlook.com", "folders": ["Archive"]}), {}, env={})
-    assert outlook.host == "outlook.office365.com" and outlook.folders == ("Archive",)
-    layered = imap_settings(Settings(account={"user": "file@example.org", "host": "file.example.org"}),
-                            {"host": "option.example.org"}, env={"REJECTSCAN_HOST": "env.example.org",
-                                                                 "REJECTSCAN_USER": "env@example.org"})
-    assert (layered.host, layered.user) == ("option.example.org", "env@example.org")
-
-
-def test_store_migrations_are_ordered_named_and_idempotent(tmp_path):
-    from rejectscan.store import MIGRATIONS, Store
-
-    path = tmp_path / "s.db"
-    with Store(path) as store:
-        assert store.schema_version() == len(MIGRATIONS)
-    with Store(path) as store:  # opening again applies nothing twice
-        names = [r[0] for r in store.db.execute("SELECT name FROM schema_migrations ORDER BY name")]
-        assert names == [name for name, _ in MIGRATIONS]
-        assert store.integrity_ok()
 
 
 def test_no_standard_input_at_all(dovecot, tmp_path):

@@ -141,7 +141,8 @@ def test_without_hyperscan_the_plain_finder_takes_over_and_doctor_says_so(monkey
     from rejectscan.doctor import scanner_check
 
     if HAVE_HYPERSCAN:
-        assert "Hyperscan" in scanner_check(patterns.load(), DatabaseCache(None)).detail
+        found = scanner_check(patterns.load(), DatabaseCache(None)).detail
+        assert found.startswith(f"Hyperscan {hyperscan.__version__}:") and "unavailable" not in found
     monkeypatch.setitem(__import__("sys").modules, "hyperscan", None)  # import fails as if not installed
     assert isinstance(mbox.finder(PF, DatabaseCache(None)), PlainFinder)
     check = scanner_check(patterns.load(), DatabaseCache(None))

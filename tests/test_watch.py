@@ -11,9 +11,8 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
-from conftest import ROOT, assert_no_traceback, isolated_env, run
+from conftest import ROOT, assert_no_traceback, fetch, isolated_env, mail, oauth2_config, run
 from dovecot import PASSWORD, TOKEN, USER, free_port
-from test_fetch import fetch, mail, oauth2_config, records
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
 
@@ -126,7 +125,7 @@ def test_notifier_gets_json_and_variables_and_a_failing_one_is_not_fatal(dovecot
     assert (tmp_path / "notified.env").read_text().strip() == "rejection upwork"
     bad = fetch(dovecot, tmp_path / "b.db", "--format", "jsonl", "--notify-cmd", "false")
     assert bad.code == 0
-    assert [r["message_id"] for r in records(bad)] == ["<n1@upwork.com>"]
+    assert [r["message_id"] for r in bad.records()] == ["<n1@upwork.com>"]
     assert "notify command 'false' failed" in bad.err
 
 
