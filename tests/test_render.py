@@ -40,7 +40,7 @@ def test_a_record_survives_the_store_round_trip():
 
 
 def test_a_record_stored_by_an_older_version_is_still_read():
-    """Only the fields of the first contract (design.md), as the earliest versions stored them."""
+    """Only the fields of the first contract (README, "Output"), as the earliest versions stored them."""
     old = {"source": "INBOX/7", "message_id": "<a@upwork.com>", "from": "donotreply@upwork.com", "subject": "s",
            "forwarded": False, "platform": "upwork", "kind": "rejection", "sent_at": "2026-11-24T15:03:38+00:00",
            "sent_at_source": "date-header", "authentic": True, "template": None, "label": "unknown",

@@ -1,4 +1,4 @@
-"""Who rejected the profile? Pure: the article's rules applied to timing and evidence.
+"""Who rejected the profile? Pure: the two clocks (README, "How it decides") applied to timing and evidence.
 
 - within the bots' window (about a minute) of submitting: the bots, less sure as the delay grows;
 - human_min_seconds ("about 48 hours or more") or later: the support team, whatever the template says;

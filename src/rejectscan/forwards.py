@@ -1,6 +1,6 @@
 """Find the original message inside a forward. Pure: ParsedMail in, Original out.
 
-Three shapes exist in the wild (see technical-notes.md, section 3):
+Three shapes exist in the wild (README, "What it reads"):
 - forward as attachment: a message/rfc822 part, parsed by parse.py into ParsedMail.attached;
 - inline forward: the original's headers rendered as text ("From:/Date:/Subject:" in the client's
   language, often under a separator line, sometimes quoted with ">", Yahoo's all on one line);

@@ -90,7 +90,8 @@ class Platform:
 
 @dataclass(frozen=True)
 class Timing:
-    """The article's clocks, as data: 'in less than a minute' and 'about 48 hours or more'."""
+    """The two clocks as data: the bots answer 'in less than a minute', the support team in 'about 48
+    hours or more' (README, "How it decides")."""
 
     bot_window_seconds: int = 60
     bot_fade_seconds: int = 900
