@@ -135,13 +135,11 @@ class App:
         """Judge saved mail. Reads the store's submissions when the database exists; never writes it."""
         from rejectscan.prefilter import Prefilter
         from rejectscan.sources.files import iter_inputs
-        from rejectscan.store import Store
-
         when = self.when(submitted_at) if submitted_at else None
         patterns = self.patterns
         submissions: list[Submission] = []
         if Path(self.settings.db).exists():
-            with Store(self.settings.db) as store:
+            with self._store() as store:
                 submissions = store.all_submissions()
         if when is not None:
             submissions.append(Submission(at=when, platform=None, source="--submitted-at"))
@@ -213,9 +211,9 @@ class App:
                runner: str) -> FetchResult:
         """The one locked check fetch and watch share: fetch, heartbeat, then exactly-once delivery."""
         from rejectscan.fetching import Fetcher, FetchRequest
-        from rejectscan.store import Store, run_lock
+        from rejectscan.store import run_lock
 
-        with run_lock(self.settings.db, lock_timeout), Store(self.settings.db) as store:
+        with run_lock(self.settings.db, lock_timeout), self._store() as store:
             request = FetchRequest(account=imap.account, since=since, rescan=rescan,
                                    search_forwards=imap.search_forwards)
             outcome = Fetcher(box, store, self.patterns, lambda: self._history(store)).run(request)
@@ -245,20 +243,21 @@ class App:
 
     # --- the store ------------------------------------------------------------------------------
 
-    def _beat(self, account: str, runner: str, error: str) -> None:
-        """A failed check, recorded for `doctor` and `history`."""
+    def _store(self):
         from rejectscan.store import Store
 
-        with Store(self.settings.db) as store:
+        return Store(self.settings.db, clock=self.env.clock)
+
+    def _beat(self, account: str, runner: str, error: str) -> None:
+        """A failed check, recorded for `doctor` and `history`."""
+        with self._store() as store:
             store.beat(account, runner, error)
 
     def _history(self, store) -> history_mod.History:
         return history_mod.build(store.submissions(), [s.record for s in store.records()], self.platform_names)
 
     def history(self) -> HistoryView:
-        from rejectscan.store import Store
-
-        with Store(self.settings.db) as store:
+        with self._store() as store:
             history = self._history(store)
             beats = tuple(store.heartbeats())
         now = self.env.clock()
@@ -266,13 +265,11 @@ class App:
         return HistoryView(history=history, heartbeats=beats, stale=stale)
 
     def record_submission(self, at: str | None, platform: str, note: str | None) -> Submission:
-        from rejectscan.store import Store
-
         ids = {p.id for p in self.patterns.platforms}
         if platform not in ids:
             raise UsageError(f"unknown platform {platform!r}; known: {', '.join(sorted(ids))}")
         when = self.when(at) if at else self.env.now()
-        with Store(self.settings.db) as store:
+        with self._store() as store:
             store.add_submission(when, platform, note)
         return Submission(at=when, platform=platform, source="recorded with `rejectscan submitted`")
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from rejectscan.errors import StoreBusyError, StoreDamagedError
 from rejectscan.models import Heartbeat, Submission
@@ -93,15 +93,17 @@ class Saved:
     rules: str | None = None
 
 
-def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 class Store:
-    """One SQLite database; use as a context manager."""
+    """One SQLite database; use as a context manager. `clock` stamps what it records (heartbeats,
+    first seen): the Environment's, so tests control time."""
 
-    def __init__(self, path: str | Path, busy_timeout: float = 10.0) -> None:
+    def __init__(self, path: str | Path, busy_timeout: float = 10.0, clock: Callable[[], datetime] = _utc_now) -> None:
         self.path = Path(path).expanduser()
+        self.clock = clock
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.db = sqlite3.connect(str(self.path), timeout=busy_timeout, isolation_level=None)
@@ -114,6 +116,9 @@ class Store:
             raise self._error(exc) from None
         except sqlite3.DatabaseError as exc:
             raise self._error(exc) from None
+
+    def _now(self) -> str:
+        return self.clock().astimezone(timezone.utc).isoformat(timespec="seconds")
 
     def __enter__(self) -> "Store":
         return self
@@ -158,7 +163,7 @@ class Store:
                 self.db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
                 for statement in _statements(sql):
                     self.db.execute(statement)
-                self.db.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", (name, _now()))
+                self.db.execute("INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)", (name, self._now()))
                 self.db.execute(f"PRAGMA user_version = {number}")
                 self.db.execute("COMMIT")
             except BaseException:
@@ -201,7 +206,7 @@ class Store:
                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                     (item.key, account, folder, item.uid, rec.source, rec.platform, rec.kind.value,
                      _iso(rec.sent_at), _ts(rec.sent_at), _tri(rec.authentic),
-                     rec.label.value if rec.label else None, rec.delay_seconds, data, _now(), raw, item.rules))
+                     rec.label.value if rec.label else None, rec.delay_seconds, data, self._now(), raw, item.rules))
                 if cur.rowcount:
                     new.append(item.key)
                 elif replace:
@@ -254,10 +259,10 @@ class Store:
         with self.transaction() as db:
             db.execute("INSERT INTO heartbeat (account) VALUES (?) ON CONFLICT(account) DO NOTHING", (account,))
             if error is None:
-                db.execute("UPDATE heartbeat SET last_ok=?, runner=? WHERE account=?", (_now(), runner, account))
+                db.execute("UPDATE heartbeat SET last_ok=?, runner=? WHERE account=?", (self._now(), runner, account))
             else:
                 db.execute("UPDATE heartbeat SET last_error=?, last_error_at=?, runner=? WHERE account=?",
-                           (error, _now(), runner, account))
+                           (error, self._now(), runner, account))
 
     def heartbeats(self) -> list[Heartbeat]:
         rows = self.db.execute("SELECT account, last_ok, last_error, last_error_at, runner FROM heartbeat ORDER BY account")
@@ -269,7 +274,7 @@ class Store:
     def add_submission(self, at: datetime, platform: str | None, note: str | None) -> int:
         with self.transaction() as db:
             cur = db.execute("INSERT INTO submissions (at, at_ts, platform, note, source, created) VALUES (?,?,?,?,?,?)",
-                             (at.isoformat(), at.timestamp(), platform, note, "rejectscan submitted", _now()))
+                             (at.isoformat(), at.timestamp(), platform, note, "rejectscan submitted", self._now()))
             return cur.lastrowid
 
     def submissions(self) -> list[Submission]:
