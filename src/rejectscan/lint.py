@@ -22,7 +22,7 @@ class Problem:
 
 
 def _prepared(text: str, field: str = "body") -> Prepared:
-    return Prepared(normal=normalise(text), clean=text, subject="",
+    return Prepared(normal=normalise(text), clean=text, body=text, subject="",
                     from_addr=text if field == "from" else "",
                     from_name=text if field == "from_name" else "")
 
@@ -38,7 +38,29 @@ def lint(patterns: PatternSet) -> list[Problem]:
             problems += _check_signal(s)
     for s in patterns.signals:
         problems += _check_signal(s)
+    d = patterns.decisions
+    for kind, rules in (("outcome", d.outcomes), ("object", d.objects), ("actor", d.actors), ("hedge", d.hedges)):
+        for rule in rules:
+            problems += _check_regexes(kind, rule)
     return problems
+
+
+def _check_regexes(kind: str, rule) -> list[Problem]:
+    """A decision rule's regexes must hit each `match` example and none of the `no_match` ones
+    (examples are matched as the reader sees text: lowercased, quotes and spaces made plain)."""
+    from rejectscan.decide import plain
+
+    out = []
+    key = f"{kind} {rule.id!r}.examples"
+    if not rule.examples.match:
+        out.append(Problem(rule.file, f"{key}.match", "no example: add one the entry must match"))
+    for i, ex in enumerate(rule.examples.match):
+        if not any(r.search(plain(ex)) for r in rule.regexes):
+            out.append(Problem(rule.file, f"{key}.match[{i}]", f"does not match: {ex[:60]!r}"))
+    for i, ex in enumerate(rule.examples.no_match):
+        if any(r.search(plain(ex)) for r in rule.regexes):
+            out.append(Problem(rule.file, f"{key}.no_match[{i}]", f"matches but must not: {ex[:60]!r}"))
+    return out
 
 
 def _check_template(t: Template, score: float) -> list[Problem]:

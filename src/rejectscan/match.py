@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from rejectscan.models import Direction, Evidence, Kind, MatchResult, Original, Relation
 from rejectscan.patterns import Platform, PatternSet, Signal, Template
-from rejectscan.text import normalise, unquoted
+from rejectscan.decide import Decision, decide
+from rejectscan.text import normalise, unquoted, without_quotations
 
 MAX_MATCH_CHARS = 30_000  # notifications are short; a huge body is read from its start
 
@@ -30,15 +31,16 @@ class Prepared:
 
     normal: str
     clean: str
+    body: str
     subject: str
     from_addr: str
     from_name: str
 
 
 def prepare(original: Original) -> Prepared:
-    body = (original.body or "")[:MAX_MATCH_CHARS]
+    body = without_quotations((original.body or "")[:MAX_MATCH_CHARS])
     clean = unquoted(body)
-    return Prepared(normal=normalise((original.subject or "") + "\n" + body), clean=clean,
+    return Prepared(normal=normalise((original.subject or "") + "\n" + body), clean=clean, body=body,
                     subject=original.subject or "", from_addr=original.from_addr or "",
                     from_name=original.from_name or "")
 
@@ -77,22 +79,51 @@ def match(original: Original, patterns: PatternSet) -> tuple[MatchResult, Platfo
     platform = guess.platform
     signals = tuple(evaluate_signals(text, (*patterns.signals, *platform.signals)))
     best = _best_template(text, list(platform.templates), patterns)
+    decision = decide(original.subject or "", text.body, patterns.decisions)
+    read = _read_as(decision)
     if best is not None:
         template, hits = best
         evidence = tuple(
             Evidence(id=template.id, direction=template.direction, weight=template.weight if i == 0 else 0.0,
                      description=template.description, matched=matched, score=score)
             for i, (matched, score) in enumerate(hits))
-        return MatchResult(platform=platform.id, kind=template.kind, template=template.id,
-                           template_description=template.description, evidence=evidence + signals,
-                           advice_ids=template.advice), guess
-    cue = next((c for c in platform.rejection_cues if c in text.normal), None)
-    if cue is not None:
+        exact = all(score is None or score >= 100 for _, score in hits)
+        # everyday-mail templates (kind other) never outweigh a decision the sentences state
+        trusted = exact and template.kind is not Kind.OTHER
+        if trusted or decision.kind in (None, template.kind):
+            return MatchResult(platform=platform.id, kind=template.kind, template=template.id,
+                               template_description=template.description, evidence=evidence + signals,
+                               advice_ids=template.advice), guess
+        # a near miss of a template whose sentences say something else: the sentences decide
+        return MatchResult(platform=platform.id, kind=decision.kind, template=None, evidence=signals,
+                           notes=(f"the wording is close to the {template.kind.value} template {template.id!r}, "
+                                  f"but {read}",)), guess
+    if decision.kind is not None:
         return MatchResult(
-            platform=platform.id, kind=Kind.REJECTION, template=None, evidence=signals,
-            notes=(f"unrecognised wording: it reads like a rejection ({cue!r}) but matches no known "
-                   f"{platform.name} template; please report it so the patterns can learn it",)), guess
-    return MatchResult(platform=platform.id, kind=Kind.OTHER, template=None, evidence=signals), guess
+            platform=platform.id, kind=decision.kind, template=None, evidence=signals,
+            notes=(f"{read[0].upper()}{read[1:]}; the wording matches none of the known {platform.name} templates. "
+                   "If you receive this wording often, add it as a template in a folder of your own "
+                   "(--patterns DIR; README, \"Patterns\")",)), guess
+    notes = ()
+    if decision.lookalikes:
+        first = decision.lookalikes[0]
+        notes = (f"not about your profile: {first.sentence!r} is about {_ABOUT.get(first.object, first.object)}",)
+    return MatchResult(platform=platform.id, kind=Kind.OTHER, template=None, evidence=signals, notes=notes), guess
+
+
+_ABOUT = {"proposal": "a proposal, bid or job", "work": "a contract, order or review", "money": "a payment",
+          "listing": "a part of your profile or a listing, not the profile itself",
+          "identity": "an identity or security check", "content": "a message or post",
+          "a client's decision": "a client's decision"}
+
+
+def _read_as(decision: Decision) -> str:
+    """'it reads as a rejection: "..."' for the note that says how the kind was read."""
+    if decision.kind is None or not decision.readings:
+        return ""
+    sentence = decision.readings[0].sentence
+    quoted = sentence if len(sentence) <= 120 else sentence[:117].rstrip() + "..."
+    return f"the email reads as a {decision.kind.value}: {quoted!r}"
 
 
 def template_hits(text: Prepared, template: Template, min_score: float) -> list[tuple[str, float | None]]:

@@ -82,10 +82,61 @@ class Platform:
     name: str
     domains: tuple[str, ...]
     lookalike_tokens: tuple[str, ...]
-    rejection_cues: tuple[str, ...]
     templates: tuple[Template, ...]
     signals: tuple[Signal, ...]
     files: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OutcomeRule:
+    """Something said to have happened ("has not been approved"), and the kind it makes per object class."""
+
+    id: str
+    description: str
+    kinds: dict[str, Kind]  # object class -> kind
+    regexes: tuple[Regex, ...]
+    weight: float
+    context: bool  # may take its object from the sentences before it (a bare "Status: Declined")
+    implies: str | None  # the object class it stands for when the sentence names none ("welcome aboard")
+    examples: Examples
+    file: str
+
+
+@dataclass(frozen=True)
+class ObjectRule:
+    """What an outcome can be about, and its class: application, profile, account, or other."""
+
+    id: str
+    cls: str
+    description: str
+    regexes: tuple[Regex, ...]
+    owned: bool  # counts only as the user's ("your ...") or in the subject line
+    pronoun: bool  # "you": used only when the sentence names no other object
+    refers: bool  # "it": stands for the application or profile named before it
+    examples: Examples
+    file: str
+
+
+@dataclass(frozen=True)
+class PhraseRule:
+    """An actor (a decision someone else made) or a hedge (an outcome not said to have happened)."""
+
+    id: str
+    description: str
+    regexes: tuple[Regex, ...]
+    examples: Examples
+    file: str
+
+
+@dataclass(frozen=True)
+class DecisionRules:
+    outcomes: tuple[OutcomeRule, ...] = ()
+    objects: tuple[ObjectRule, ...] = ()
+    actors: tuple[PhraseRule, ...] = ()
+    hedges: tuple[PhraseRule, ...] = ()
+
+
+OBJECT_CLASSES = ("application", "profile", "account", "other")
 
 
 @dataclass(frozen=True)
@@ -139,6 +190,7 @@ class PatternSet:
     timing: Timing
     advice: dict[str, AdviceEntry]
     confidence: Confidence
+    decisions: DecisionRules
     files: tuple[str, ...]
     fingerprint: str = ""  # changes whenever a pattern file does: which rules judged a stored verdict
 
@@ -218,7 +270,6 @@ PLATFORM = schema.Table("platform", (
     schema.Key("name", schema.string, None, "shown to the user"),
     schema.Key("domains", schema.strings, (), "the sender domains it mails from (subdomains included)"),
     schema.Key("lookalike_tokens", schema.strings, (), "words in a sender's domain or name that pretend to be it"),
-    schema.Key("rejection_cues", _phrases, (), "phrases that make unrecognised platform mail read as a rejection"),
 ))
 TEMPLATE = schema.Table("template", (
     schema.Key("id", schema.ident),
@@ -253,10 +304,55 @@ ADVICE = schema.Table("advice", (
 TIMING = schema.Table("timing", tuple(_timing_key(name, f.default) for name, f in Timing.__dataclass_fields__.items()))
 CONFIDENCE = schema.Table("confidence", tuple(schema.Key(name, schema.number(0, 1), f.default)
                                               for name, f in Confidence.__dataclass_fields__.items()))
+_REGEXES = schema.each(lambda f, k, v: compile_regex(f, k, schema.string(f, k, v)))
+
+
+def _kinds(file: str, key: str, value) -> dict[str, Kind]:
+    if not isinstance(value, dict) or not value:
+        raise PatternError(file, key, "must be a table of object class = kind, e.g. { application = \"rejection\" }")
+    out = {}
+    for cls, kind in value.items():
+        schema.one_of(*OBJECT_CLASSES[:-1])(file, f"{key}.{cls}", cls)
+        out[cls] = Kind(schema.one_of(*(k.value for k in Kind if k is not Kind.OTHER))(file, f"{key}.{cls}", kind))
+    return out
+
+
+OUTCOME = schema.Table("outcome", (
+    schema.Key("id", schema.ident),
+    schema.Key("description", schema.string),
+    schema.Key("kinds", _kinds, doc="the kind it makes for each object class it applies to"),
+    schema.Key("regexes", _REGEXES),
+    schema.Key("weight", schema.number(0, 5), 1.0, "how much one such sentence counts"),
+    schema.Key("context", lambda f, k, v: bool(schema.one_of(True, False)(f, k, v)), False,
+               "may take its object from the sentences before it"),
+    schema.Key("implies", schema.one_of(*OBJECT_CLASSES[:-1]), None, "the object class it stands for when none is named"),
+    schema.Key("examples", schema.table(EXAMPLES), None),
+), named=True)
+OBJECT = schema.Table("object", (
+    schema.Key("id", schema.ident),
+    schema.Key("class", schema.one_of(*OBJECT_CLASSES)),
+    schema.Key("description", schema.string),
+    schema.Key("regexes", _REGEXES),
+    schema.Key("owned", lambda f, k, v: bool(schema.one_of(True, False)(f, k, v)), False,
+               "counts only as the user's ('your ...') or in the subject line"),
+    schema.Key("pronoun", lambda f, k, v: bool(schema.one_of(True, False)(f, k, v)), False,
+               "used only when the sentence names no other object"),
+    schema.Key("refers", lambda f, k, v: bool(schema.one_of(True, False)(f, k, v)), False,
+               "stands for the application or profile named before it"),
+    schema.Key("examples", schema.table(EXAMPLES), None),
+), named=True)
+ACTOR = schema.Table("actor", (
+    schema.Key("id", schema.ident), schema.Key("description", schema.string), schema.Key("regexes", _REGEXES),
+    schema.Key("examples", schema.table(EXAMPLES), None),
+), named=True)
+HEDGE = schema.Table("hedge", ACTOR.keys, named=True)
+
 TOP = schema.Table("(top level)", (
     schema.Key("platform", lambda f, k, v: v, None), schema.Key("template", lambda f, k, v: v, ()),
     schema.Key("signal", lambda f, k, v: v, ()), schema.Key("timing", lambda f, k, v: v, None),
     schema.Key("confidence", lambda f, k, v: v, None),
+    schema.Key("outcome", lambda f, k, v: v, ()), schema.Key("object", lambda f, k, v: v, ()),
+    schema.Key("actor", lambda f, k, v: v, ()), schema.Key("hedge", lambda f, k, v: v, ()),
     schema.Key("advice", lambda f, k, v: v, ()),
 ))
 
@@ -277,6 +373,7 @@ def build(documents: list[tuple[str, dict]]) -> PatternSet:
     advice: dict[str, AdviceEntry] = {}
     timing = Timing()
     confidence = Confidence()
+    decisions: dict[str, list] = {"outcomes": [], "objects": [], "actors": [], "hedges": []}
     ids: dict[str, str] = {}  # every template/signal/advice id -> file, ids are global
 
     def claim(file: str, key: str, ident: str) -> None:
@@ -291,11 +388,10 @@ def build(documents: list[tuple[str, dict]]) -> PatternSet:
             p = PLATFORM.read(file, "platform", top["platform"])
             platform_id = p["id"]
             entry = platforms.setdefault(platform_id, {
-                "name": "", "domains": [], "tokens": [], "cues": [], "templates": [], "signals": [], "files": []})
+                "name": "", "domains": [], "tokens": [], "templates": [], "signals": [], "files": []})
             entry["name"] = p["name"] or entry["name"]
             entry["domains"] += [d.lower().lstrip("@.") for d in p["domains"]]
             entry["tokens"] += [t.lower() for t in p["lookalike_tokens"]]
-            entry["cues"] += list(p["rejection_cues"])
             entry["files"].append(file)
         if top["timing"] is not None:
             timing = _timing(file, TIMING.read(file, "timing", top["timing"]))
@@ -323,6 +419,21 @@ def build(documents: list[tuple[str, dict]]) -> PatternSet:
                             field=s["field"], description=s["description"], phrases=s["phrases"],
                             regexes=s["regexes"], examples=_examples(s["examples"]), file=file, unless=s["unless"])
             (platforms[platform_id]["signals"] if platform_id else general_signals).append(signal)
+        for i, o in enumerate(schema.tables(OUTCOME)(file, top["outcome"])):
+            claim(file, f"outcome[{i}].id", o["id"])
+            decisions["outcomes"].append(OutcomeRule(
+                id=o["id"], description=o["description"], kinds=o["kinds"], regexes=o["regexes"], weight=o["weight"],
+                context=o["context"], implies=o["implies"], examples=_examples(o["examples"]), file=file))
+        for i, o in enumerate(schema.tables(OBJECT)(file, top["object"])):
+            claim(file, f"object[{i}].id", o["id"])
+            decisions["objects"].append(ObjectRule(
+                id=o["id"], cls=o["class"], description=o["description"], regexes=o["regexes"], owned=o["owned"],
+                pronoun=o["pronoun"], refers=o["refers"], examples=_examples(o["examples"]), file=file))
+        for table, name in ((ACTOR, "actors"), (HEDGE, "hedges")):
+            for i, o in enumerate(schema.tables(table)(file, top[table.name])):
+                claim(file, f"{table.name}[{i}].id", o["id"])
+                decisions[name].append(PhraseRule(id=o["id"], description=o["description"], regexes=o["regexes"],
+                                                  examples=_examples(o["examples"]), file=file))
         for i, a in enumerate(schema.tables(ADVICE)(file, top["advice"])):
             claim(file, f"advice[{i}].id", a["id"])
             advice[a["id"]] = AdviceEntry(id=a["id"], title=a["title"], text=a["text"], labels=a["labels"],
@@ -337,7 +448,7 @@ def build(documents: list[tuple[str, dict]]) -> PatternSet:
         built.append(Platform(
             id=pid, name=entry["name"], domains=tuple(dict.fromkeys(entry["domains"])),
             lookalike_tokens=tuple(dict.fromkeys(entry["tokens"] or [pid])),
-            rejection_cues=tuple(entry["cues"]), templates=tuple(entry["templates"]),
+            templates=tuple(entry["templates"]),
             signals=tuple(entry["signals"]), files=tuple(entry["files"])))
     for p in built:
         for t in p.templates:
@@ -346,7 +457,9 @@ def build(documents: list[tuple[str, dict]]) -> PatternSet:
                     raise PatternError(t.file, f"template {t.id!r}.advice[{j}]",
                                        f"unknown advice id {advice_id!r}; define it in advice.toml")
     return PatternSet(platforms=tuple(built), signals=tuple(general_signals), timing=timing,
-                      advice=advice, confidence=confidence, files=tuple(f for f, _ in documents))
+                      advice=advice, confidence=confidence,
+                      decisions=DecisionRules(**{k: tuple(v) for k, v in decisions.items()}),
+                      files=tuple(f for f, _ in documents))
 
 
 def _timing(file: str, values: dict) -> Timing:

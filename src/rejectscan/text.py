@@ -25,6 +25,7 @@ PUNCTUATION = str.maketrans({
 # "> ", ">>", "> > " at the start of a line: the marks of quoted text.
 QUOTE_MARKERS = re.compile(r"(?m)^[ \t]*(?:>[ \t]?)+")
 _TAGS = re.compile(r"<[^>\n]{1,200}>")
+_SPEECH = re.compile(r'["\u201c\u201d\u201e][^"\u201c\u201d\u201e]{1,600}["\u201c\u201d\u201e]')
 _SPACES = re.compile(r"\s+")
 
 
@@ -36,6 +37,12 @@ def visible(text: str) -> str:
 def unquoted(text: str) -> str:
     """The text with its quote markers removed and its spaces made plain (case and lines kept)."""
     return QUOTE_MARKERS.sub("", visible(text))
+
+
+def without_quotations(text: str) -> str:
+    """Text with its double-quoted passages left out: a Gig's title, a forum post, someone quoted.
+    What an email says in quotation marks is not what it decides."""
+    return _SPEECH.sub('""', text or "")
 
 
 def normalise(text: str) -> str:

@@ -1,0 +1,210 @@
+"""What does this email decide? Read from its sentences, not from a template. Pure.
+
+A decision is an outcome said of an object that belongs to the user, within one sentence (the
+subject line is one): "your application (object) has not been approved (outcome)". The object's
+class turns the outcome into a kind (patterns/decisions.toml). A sentence says nothing when a
+hedge comes before its outcome ("if", "once", a question) or a client makes the decision; an
+outcome said of a proposal, order or payment is a look-alike. Decisions (rejection, approval,
+suspension) outweigh a mere submission; among them the strongest wins, the later on a tie.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rejectscan.models import Kind
+from rejectscan.patterns import DecisionRules, ObjectRule
+from rejectscan.text import INVISIBLE, PUNCTUATION
+
+MAX_CHARS = 30_000  # notifications are short; a huge body is read from its start
+MAX_SENTENCES = 400
+SUBJECT_WEIGHT = 1.5  # a subject line that states the decision counts more
+PRONOUN_WEIGHT = 0.6  # "you" as the object is a weaker reading than "your application"
+OWNER_REACH = 40
+DECISION_MIN = 1.0  # a decision needs one plain sentence, or several weaker ones ("welcome aboard" alone is not one)
+SUBMISSION_MIN = 0.5  # "your" must stand this close before an owned object
+_SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+")
+_BULLET = re.compile(r"^\s*(?:[-*•·]+|\d+[.)])\s+")
+_OWNER = re.compile(r"\b(?:your|the|this)\s+(?:[\w.&'-]+\s+){0,2}$")
+_OWNER_AFTER = re.compile(r"\s*(?:that\s+)?you(?:'ve)?\s+(?:submitted|sent|made|created|applied|registered)\b")
+_BOUNDARY = re.compile(r",\s*but\b|\bbut\b|:\s")
+_DECISIONS = (Kind.REJECTION, Kind.APPROVAL, Kind.SUSPENSION)
+_QUOTED = re.compile(r'"[^"]{1,300}"|(?<![\w])\'[^\']{1,300}\'(?![\w])')
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str  # lowercased, quotes and spaces made plain: what the rules match
+    shown: str  # as written, for the evidence
+    subject: bool = False
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One sentence read as a decision (or a look-alike, when kind is None)."""
+
+    kind: Kind | None
+    weight: float
+    outcome: str
+    object: str
+    sentence: str
+    index: int
+    subject: bool
+
+
+@dataclass(frozen=True)
+class Decision:
+    kind: Kind | None  # None: the email decides nothing about the user's standing
+    readings: tuple[Reading, ...]  # what decided it, strongest first
+    lookalikes: tuple[Reading, ...]  # outcomes said of something else (a proposal, a payment...)
+
+
+def sentences(subject: str, body: str) -> list[Sentence]:
+    """The subject, then the body's sentences; quoted lines ('>') are someone else's words."""
+    out = [Sentence(plain(subject), subject.strip(), subject=True)] if subject and subject.strip() else []
+    lines = [line for line in (body or "")[:MAX_CHARS].translate(INVISIBLE).split("\n")
+             if not line.lstrip().startswith(">")]
+    for piece in _SPLIT.split("\n".join(lines)):
+        shown = _BULLET.sub("", piece).strip()
+        if shown:
+            out.append(Sentence(plain(shown), shown))
+        if len(out) >= MAX_SENTENCES:
+            break
+    return out
+
+
+def plain(text: str) -> str:
+    """Lowercased, plain quotes and spaces, and quoted words (a Gig's title, someone quoted) left out."""
+    text = re.sub(r"\s+", " ", text.translate(INVISIBLE).translate(PUNCTUATION)).strip().lower()
+    return _QUOTED.sub(' "" ', text)
+
+
+def decide(subject: str, body: str, rules: DecisionRules) -> Decision:
+    readings: list[Reading] = []
+    lookalikes: list[Reading] = []
+    context: ObjectRule | None = None
+    for index, sentence in enumerate(sentences(subject, body)):
+        found, objects = _read(sentence, index, rules, context)
+        readings += [r for r in found if r.kind is not None]
+        lookalikes += [r for r in found if r.kind is None]
+        mentioned = [o.rule for o in objects if o.rule.cls != "other" and not o.rule.pronoun]
+        if mentioned:
+            context = mentioned[-1]  # what a later "it" or a bare "Status: Declined" is about
+    kind = _verdict(readings, lookalikes)
+    strongest = sorted((r for r in readings if r.kind is kind), key=lambda r: (-r.weight, r.index))
+    return Decision(kind=kind, readings=tuple(strongest), lookalikes=tuple(lookalikes))
+
+
+def _verdict(readings: list[Reading], lookalikes: list[Reading]) -> Kind | None:
+    """The decision with the most weight (at least DECISION_MIN), else a submission, else nothing."""
+    if lookalikes and all(r.weight < 1.0 for r in readings):
+        return None  # only weak readings ("welcome aboard") against a clear decision about something else
+    score: dict[Kind, float] = {}
+    last: dict[Kind, int] = {}
+    for r in readings:
+        score[r.kind] = score.get(r.kind, 0.0) + r.weight
+        last[r.kind] = max(last.get(r.kind, -1), r.index)
+    decided = [k for k in _DECISIONS if score.get(k, 0.0) >= DECISION_MIN]
+    if decided:
+        return max(decided, key=lambda k: (round(score[k], 6), last[k]))
+    return Kind.SUBMISSION if score.get(Kind.SUBMISSION, 0.0) >= SUBMISSION_MIN else None
+
+
+def _matches(regexes, text: str) -> list[tuple[int, int]]:
+    spans = []
+    for regex in regexes:
+        for n, m in enumerate(regex.finditer(text)):
+            if n >= 20:
+                break
+            if m.end() > m.start():
+                spans.append((m.start(), m.end()))
+    return spans
+
+
+def _longest(items: list) -> list:
+    """Among overlapping matches keep the longest ('not been approved' over 'been approved')."""
+    kept: list = []
+    for item in sorted(items, key=lambda x: -(x[2] - x[1])):
+        if all(item[2] <= k[1] or item[1] >= k[2] for k in kept):
+            kept.append(item)
+    return sorted(kept, key=lambda x: x[1])
+
+
+def _owned(text: str, start: int, end: int) -> bool:
+    """'your seller application', 'the account', 'the application you submitted'."""
+    return bool(_OWNER.search(text, max(0, start - OWNER_REACH), start) or _OWNER_AFTER.match(text, end))
+
+
+@dataclass(frozen=True)
+class _Object:
+    rule: ObjectRule
+    start: int
+    end: int
+    owned: bool
+
+
+def _objects(sentence: Sentence, rules: DecisionRules) -> list[_Object]:
+    text = sentence.text
+    found = _longest([(rule, s, e) for rule in rules.objects for s, e in _matches(rule.regexes, text)])
+    return [_Object(rule, s, e, sentence.subject or _owned(text, s, e)) for rule, s, e in found]
+
+
+def _read(sentence: Sentence, index: int, rules: DecisionRules,
+          context: ObjectRule | None) -> tuple[list[Reading], list[_Object]]:
+    text = sentence.text
+    outcomes = _longest([(rule, s, e) for rule in rules.outcomes for s, e in _matches(rule.regexes, text)])
+    named = _objects(sentence, rules)
+    # "many profiles", "the services you offer": a profile-class word counts only as the user's
+    objects = [o for o in named if o.owned or not o.rule.owned]
+    if not outcomes:
+        return [], named
+    if any(_matches(a.regexes, text) for a in rules.actors):
+        return [Reading(None, 0.0, o.id, "a client's decision", sentence.shown, index, sentence.subject)
+                for o, _, _ in outcomes], named
+    hedges = [s for h in rules.hedges for s, _ in _matches(h.regexes, text)]
+    out = []
+    for rule, start, end in outcomes:
+        if _hedged(text, start, hedges) or text.endswith("?"):
+            continue
+        # not a word of the outcome itself ("unable to offer you": 'offer' is no proposal here)
+        candidates = [o for o in objects if o.rule.pronoun or not (start <= o.start and o.end <= end)]
+        target = None if rule.implies else _nearest(candidates, start, end)
+        weight = rule.weight * (SUBJECT_WEIGHT if sentence.subject else 1.0)
+        cls, name = None, ""
+        if target is not None and target.rule.refers:
+            earlier = [o for o in candidates if o.start < target.start and o.rule.cls != "other" and not o.rule.pronoun]
+            ref = earlier[-1].rule if earlier else context
+            if ref is not None and ref.cls != "other":
+                cls, name = ref.cls, ref.id
+        elif target is not None:
+            cls, name = target.rule.cls, target.rule.id
+            if target.rule.pronoun:
+                weight *= PRONOUN_WEIGHT
+        if cls is None and rule.implies:
+            cls, name = rule.implies, rule.id
+        if cls is None and rule.context and context is not None:
+            cls, name = context.cls, context.id
+        if cls is None:
+            continue
+        if cls == "other":
+            out.append(Reading(None, 0.0, rule.id, name, sentence.shown, index, sentence.subject))
+            continue
+        kind = rule.kinds.get(cls)
+        if kind is not None:
+            out.append(Reading(kind, weight, rule.id, name, sentence.shown, index, sentence.subject))
+    return out, named
+
+
+def _nearest(objects: list[_Object], start: int, end: int) -> _Object | None:
+    """The nearest noun or 'it' (the user's own first when two are as near); 'you' only when there is none."""
+    nouns = [o for o in objects if not o.rule.pronoun or o.rule.refers]
+    pool = nouns or objects
+    if not pool:
+        return None
+    return min(pool, key=lambda o: (max(0, o.start - end, start - o.end), not o.owned))
+
+
+def _hedged(text: str, at: int, hedges: list[int]) -> bool:
+    """A hedge before the outcome, with no 'but' or colon between them."""
+    return any(h < at and not _BOUNDARY.search(text, h, at) for h in hedges)

@@ -1,0 +1,55 @@
+"""Decisions read by meaning (decide.py over patterns/decisions.toml): the categories the issue
+names, each in words of our own, and the look-alikes that must stay `other`."""
+
+from __future__ import annotations
+
+import pytest
+
+from rejectscan import patterns
+from rejectscan.decide import decide
+from rejectscan.models import Kind
+
+RULES = patterns.load().decisions
+
+
+@pytest.mark.parametrize("subject, body, kind", [
+    # turned down, in words no template lists
+    ("Your application", "Thanks for your time. We won't be moving forward with your application.", Kind.REJECTION),
+    ("Account", "We reviewed your details and we are unable to activate your account.", Kind.REJECTION),
+    ("Profile review result", "Freelancer: Ana\nStatus: Declined\nReason code: R-17", Kind.REJECTION),
+    ("Hi", "We looked at your profile and we aren't able to approve it right now.", Kind.REJECTION),
+    ("Re: any update?", "I've looked at your application in full.\nWe can't take it further this time.", Kind.REJECTION),
+    ("Update", "Unfortunately, you did not pass this step of our screening.", Kind.REJECTION),
+    ("Your application", "We've decided to pass on your application for now.", Kind.REJECTION),
+    # approvals and submissions in new words
+    ("You're in!", "Great news: our moderators approved your application and your profile is now live.", Kind.APPROVAL),
+    ("Welcome", "You've passed the final step of our screening. Welcome aboard.", Kind.APPROVAL),
+    ("Profile submitted", "You're in the queue. Our team will review your profile within a day.", Kind.SUBMISSION),
+    ("Your profile is pending approval", "You'll get an email when your profile is approved.", Kind.SUBMISSION),
+    # restrictions are suspensions
+    ("Important", "We've placed a hold on your account while we review recent activity.", Kind.SUSPENSION),
+    ("Selling", "As a result, we have suspended your selling privileges.", Kind.SUSPENSION),
+])
+def test_decisions_in_new_words(subject, body, kind):
+    assert decide(subject, body, RULES).kind is kind
+
+
+@pytest.mark.parametrize("subject, body", [
+    ("Your proposal was declined", "Unfortunately, the client has declined your proposal for the logo job."),
+    ("Update", "Your application to the job 'Data entry' was not selected."),
+    ("Withdrawal", "We declined your withdrawal request because the account holder name doesn't match."),
+    ("Photo", "Your profile photo was rejected: please upload a clear headshot."),
+    ("Gig", 'Your Gig "I will edit your podcast" has been denied. Your other Gigs remain active.'),
+    ("Verified", "Your identity was verified. You're all set. Welcome aboard,"),
+    ("Tips", "Complete your profile to get approved faster."),
+    ("New reply in: Why was my profile rejected?", '"Mine was rejected twice before it got approved."'),
+    ("Exam result", "Unfortunately, you did not pass the English - Level 1 exam."),
+    ("Digest", "Many profiles are rejected every day; here is how to stand out."),
+])
+def test_lookalikes_decide_nothing_about_the_profile(subject, body):
+    assert decide(subject, body, RULES).kind is None
+
+
+def test_an_approval_that_mentions_a_review_is_an_approval():
+    got = decide("Profile update", "We've reviewed your profile. Good news: your profile has been approved.", RULES)
+    assert got.kind is Kind.APPROVAL and "approved" in got.readings[0].sentence
