@@ -189,6 +189,8 @@ def signal_hit(signal: Signal, text: Prepared) -> str | None:
             if n >= 20:
                 break
             matched = m.group(0).strip()
-            if not any(word in normalise(matched) for word in signal.unless):
+            # a regex that captures a group (a signature's name) is checked on that group
+            checked = m.group(1) if regex.compiled.groups and m.group(1) else matched
+            if not any(word in normalise(checked).split() for word in signal.unless):
                 return matched
     return None

@@ -475,12 +475,12 @@ def compile_regex(file: str, key: str, source: str) -> Regex:
         raise PatternError(file, key, f"regex {source!r} uses a lookaround or backreference, which "
                            "cannot be matched in linear time; rewrite it without them")
     try:
-        re.compile(source)
-    except re.error as exc:
-        raise PatternError(file, key, f"bad regex {source!r}: {exc}") from None
-    try:
         compiled = _re2_compile(source)
-    except Exception as exc:
+    except Exception as exc:  # say what Python's parser says where it understands the pattern: it says it better
+        try:
+            re.compile(source)
+        except re.error as py_exc:
+            exc = py_exc
         raise PatternError(file, key, f"bad regex {source!r}: {exc}") from None
     return Regex(source=source, compiled=compiled)
 
