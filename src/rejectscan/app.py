@@ -78,7 +78,18 @@ class HistoryView:
     stale: tuple[str, ...]  # accounts with no successful check for longer than the staleness rule allows
 
 
-STALE_AFTER = timedelta(hours=1)  # `history` warns, and `doctor` fails by default, after this long
+STALE_AFTER = timedelta(hours=1)
+
+
+def _check_submitted_at(when: datetime, facts: list) -> None:
+    """A --submitted-at after the only decision judged cannot be what it answers: say so, with both times."""
+    decisions = [f for f in facts if f.match.kind.value in ("rejection", "approval") and f.sent_at.value is not None]
+    if len(decisions) == 1 and len(facts) == 1:
+        sent = decisions[0].sent_at.value
+        if sent + timedelta(seconds=decisions[0].sent_at.precision_seconds) <= when:
+            raise UsageError(f"--submitted-at {when.isoformat(sep=' ', timespec='seconds')} is after the email was sent "
+                             f"({sent.isoformat(sep=' ', timespec='seconds')}): give the time you clicked Submit before "
+                             "this answer came")  # `history` warns, and `doctor` fails by default, after this long
 
 
 class App:
@@ -115,6 +126,11 @@ class App:
         return frozenset(a.id for a in self.patterns.advice.values() if "any" in a.labels)
 
     @functools.cached_property
+    def trust(self):
+        """Who the user is (login name and `addresses`) and which results headers to believe."""
+        return config_mod.trust(self.settings, self.env.environ)
+
+    @functools.cached_property
     def _scan_cache(self):
         from rejectscan.sources.mbox import DatabaseCache
 
@@ -138,9 +154,11 @@ class App:
         when = self.when(submitted_at) if submitted_at else None
         patterns = self.patterns
         submissions: list[Submission] = []
-        if Path(self.settings.db).exists():
+        history = None
+        if Path(self.settings.db).exists():  # read only: analyze never writes the store
             with self._store() as store:
                 submissions = store.all_submissions()
+                history = self._history(store)
         if when is not None:
             submissions.append(Submission(at=when, platform=None, source="--submitted-at"))
         prefilter = None if full_parse or include_all else Prefilter.for_patterns(patterns)
@@ -151,8 +169,10 @@ class App:
             on_error(exc)
 
         items = iter_inputs(list(paths), self.env.stdin if "-" in paths else None, prefilter, self._scan_cache)
-        facts = [f for _, f in pipeline.examine_all(items, patterns, include_all, error, prefilter)]
-        reports = pipeline.judge(facts, patterns, submissions)
+        facts = [f for _, f in pipeline.examine_all(items, patterns, include_all, error, prefilter, self.trust)]
+        if when is not None:
+            _check_submitted_at(when, facts)
+        reports = pipeline.judge(facts, patterns, submissions, history)
         records = [Record.from_report(r) for r in reports]
         writer.write(records)
         return AnalyzeResult(reported=len(records), errors=tuple(errors))
@@ -216,7 +236,7 @@ class App:
         with run_lock(self.settings.db, lock_timeout), self._store() as store:
             request = FetchRequest(account=imap.account, since=since, rescan=rescan,
                                    search_forwards=imap.search_forwards)
-            outcome = Fetcher(box, store, self.patterns, lambda: self._history(store)).run(request)
+            outcome = Fetcher(box, store, self.patterns, lambda: self._history(store), self.trust).run(request)
             store.beat(imap.account, runner)
             pending = store.records(outcome.rescanned) if rescan else store.unreported()
             delivered = delivery.deliver(store, pending)

@@ -1,54 +1,235 @@
 """Did the platform really send it? Pure: the original, the platform guess and the headers.
 
-Only the topmost Authentication-Results header is read: it is the one the user's own server
-added on receipt, while anything below it came with the message and could be forged.
+`true` only when the user's own mail provider recorded an aligned pass: DMARC pass for the
+platform's domain, or DKIM pass whose header.d or header.i is one of its domains. `false` on a
+DMARC fail (or a DKIM fail for the platform's domain with no aligned pass), a lookalike sender, an
+address hidden in an encoded word, several From headers or several addresses in one. `null`
+when nothing proves either way: no results, inconclusive ones, a pass for another domain (mail
+sent through Zendesk or a mailing service), an inline forward, a stranger's forward.
+
+Only results the user's provider wrote count: results headers standing in the provider's own
+block at the top of the message (above the first Received line another organisation wrote),
+whose authserv-id is the provider's (or one the config names; Office 365 writes none). A results
+header the sender wrote proves nothing, wherever it stands. README, "Authenticity", tells how.
 """
 
 from __future__ import annotations
 
+import email.utils
+import ipaddress
 import re
+from dataclasses import dataclass
 
-from rejectscan.models import Authenticity, Original, Relation
+from rejectscan.models import Authenticity, Original, ParsedMail, Relation, TraceHeader, Via
 from rejectscan.patterns import Platform
 
-_RESULT = re.compile(r"\b(dkim|spf|dmarc)\s*=\s*(\w+)([^;]*)", re.IGNORECASE)
-_PROP = re.compile(r"\b(header\.d|header\.i|header\.from|smtp\.mailfrom)\s*=\s*\"?([^\s;\"]+)", re.IGNORECASE)
+_BY = re.compile(r"\bby\s+([^\s;()\[\]]+)", re.IGNORECASE)
+_ENCODED_WORD = re.compile(r"=\?[^?]*\?[bBqQ]\?")
+_SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or"}
+_OFFICE365 = ("outlook.com", "office365.com", "microsoft.com", "outlook.cn")
 
 
-def judge(original: Original, platform: Platform | None, relation: Relation, reason: str) -> Authenticity:
+@dataclass(frozen=True)
+class Trust:
+    """Who the user is and which results to believe, from the config: the user's own addresses
+    (the login name and `addresses`), and authserv-ids of servers of their own."""
+
+    addresses: frozenset[str] = frozenset()
+    authserv_ids: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Result:
+    method: str  # dkim, dmarc, spf
+    result: str  # pass, fail, none, ...
+    domain: str  # the domain it speaks for (header.d/header.i for DKIM, header.from for DMARC)
+
+
+def judge(original: Original, platform: Platform | None, relation: Relation, reason: str,
+          trust: Trust = Trust()) -> Authenticity:
     if platform is None:
         return Authenticity(None, ("not sent by or in the name of a platform",))
     if relation is Relation.LOOKALIKE:
         return Authenticity(False, (reason,))
+    mail = original.mail
+    forged = _forged_sender(mail) if mail is not None and not original.via.inline else None
+    if forged:
+        return Authenticity(False, (forged,))
     if original.via.inline:
         return Authenticity(None, (f"{reason}, but an inline forward keeps no proof of who sent the original",))
-    mail = original.mail
-    results = parse_auth_results(mail.auth_results[0]) if mail and mail.auth_results else []
+    if original.via is Via.ATTACHED:
+        stranger = _stranger(original, trust)
+        if stranger:
+            return Authenticity(None, (stranger,), stranger=True)
+    found = provider_results(mail.trace if mail else (), trust)
+    if found.impersonated:
+        return Authenticity(False, ("a results header written by the sender claims to come from your own mail "
+                                    "provider: only a forger does that",))
+    return _verdict(list(found.results), platform, reason)
+
+
+def _verdict(results: list[Result], platform: Platform, reason: str) -> Authenticity:
     if not results:
-        return Authenticity(True, (f"{reason}; your server recorded no DKIM/SPF/DMARC results to confirm it",))
-    failed = [r for r in results if r[1] in ("fail", "permerror") and (r[0] == "dmarc" or
-              (r[0] == "dkim" and _ours(r[2], platform)))]
-    passed = [r for r in results if r[1] == "pass" and (r[0] == "dmarc" or _ours(r[2], platform))]
-    spf_failed = [r for r in results if r[0] == "spf" and r[1] == "fail"]
-    if failed or (spf_failed and not passed):
-        what = ", ".join(f"{m}={v}" for m, v, _ in (failed or spf_failed))
-        return Authenticity(False, (f"your server's checks failed for this sender ({what}): it did not come from {platform.name}",))
-    if passed:
-        what = ", ".join(f"{m}=pass" + (f" for {d}" if d else "") for m, _, d in passed)
-        return Authenticity(True, (f"{reason}; your server confirmed it ({what})",))
-    return Authenticity(True, (f"{reason}; your server's checks were inconclusive",))
+        return Authenticity(None, (f"{reason}; your mail provider recorded no DKIM/DMARC results it wrote itself, "
+                                   "so nothing proves who sent it",))
+    aligned = [r for r in results if r.result == "pass" and r.method in ("dmarc", "dkim") and _ours(r.domain, platform)]
+    dmarc_fail = [r for r in results if r.method == "dmarc" and r.result == "fail"]
+    dkim_fail = [r for r in results if r.method == "dkim" and r.result in ("fail", "permerror") and _ours(r.domain, platform)]
+    if dmarc_fail or (dkim_fail and not aligned):
+        what = ", ".join(f"{r.method}={r.result}" + (f" for {r.domain}" if r.domain else "") for r in dmarc_fail or dkim_fail)
+        return Authenticity(False, (f"your mail provider's checks failed ({what}): it did not come from {platform.name}",))
+    if aligned:
+        what = ", ".join(f"{r.method}=pass for {r.domain}" for r in aligned)
+        return Authenticity(True, (f"{reason}; your mail provider confirmed it ({what})",))
+    passes = sorted({r.domain for r in results if r.result == "pass" and r.domain})
+    if passes:
+        return Authenticity(None, (f"{reason}, but your mail provider's checks passed only for {', '.join(passes)}, "
+                                   f"not for {platform.name}'s domains (sent through another service?)",))
+    return Authenticity(None, (f"{reason}; your mail provider's checks were inconclusive",))
 
 
-def parse_auth_results(header: str) -> list[tuple[str, str, str]]:
-    """[('dkim', 'pass', 'upwork.com'), ...] from one Authentication-Results header."""
-    out = []
-    for m in _RESULT.finditer(header):
-        props = dict((k.lower(), v.lower().lstrip("@")) for k, v in _PROP.findall(m.group(3)))
-        domain = props.get("header.d") or props.get("header.from") or props.get("smtp.mailfrom", "")
-        domain = domain.rsplit("@", 1)[-1]
-        out.append((m.group(1).lower(), m.group(2).lower(), domain))
-    return out
+def _forged_sender(mail: ParsedMail) -> str | None:
+    """Tricks with the From header itself: more than one, several addresses, an encoded address."""
+    if len(mail.from_headers) > 1:
+        return "the email has more than one From header, a trick to show one sender and be checked as another"
+    raw = mail.from_headers[0] if mail.from_headers else ""
+    addresses = [a for _, a in email.utils.getaddresses([raw]) if a]
+    if len(addresses) > 1:
+        return "the From header names several addresses, a trick to show one sender and be checked as another"
+    if _ENCODED_WORD.search(raw) and "@" in (mail.from_addr or "") and not any("@" in a for a in addresses):
+        return "the sender's address is hidden inside an encoded word, which real platforms never do"
+    return None
+
+
+def _stranger(original: Original, trust: Trust) -> str | None:
+    """A forward as attachment proves something only when the person it was sent to forwarded it,
+    and the forward passes its own checks."""
+    forwarder = (original.forwarded_by or "").lower()
+    inner = original.mail
+    own = trust.addresses | set(inner.recipients if inner else ())
+    if not forwarder or forwarder not in own:
+        return (f"forwarded by {forwarder or 'an unknown sender'}, who is not the person it was sent to: "
+                "the attached copy proves nothing, and it is not counted in your history")
+    return None
+
+
+@dataclass(frozen=True)
+class ProviderResults:
+    results: tuple[Result, ...]
+    impersonated: bool  # a results header the sender wrote under the provider's own name
+
+
+def provider_results(trace: tuple[TraceHeader, ...], trust: Trust = Trust()) -> ProviderResults:
+    """The results the user's own provider wrote: in its block at the top, with its authserv-id.
+
+    The provider is the organisation of the first Received line that names its host (internal hops
+    like "by 2002:a05:..." or "by compute3.internal" name none); its block ends at the first
+    Received line another organisation wrote, the sender's own trace. Below that, a results header
+    in the provider's name can only have been written by the sender: an impersonation.
+    """
+    hosts = [_by_host(h.value) if h.name == "received" else None for h in trace]
+    org = next((_org(host) for host in hosts if host is not None), None)
+    out: list[Result] = []
+    inside = True
+    impersonated = False
+    for header, host in zip(trace, hosts):
+        if header.name == "received" and host is not None and _org(host) != org:
+            inside = False
+        elif header.name == "authentication-results":
+            if inside:
+                out += _trusted(header.value, org, trust)
+            elif org is not None and _claims(header.value, org):
+                impersonated = True
+    return ProviderResults(tuple(out), impersonated)
+
+
+def _claims(value: str, org: str) -> bool:
+    authserv = value.split(";", 1)[0].strip().lower()
+    return "=" not in authserv and " " not in authserv and "." in authserv and _org(authserv) == org
+
+
+def _trusted(value: str, org: str | None, trust: Trust) -> list[Result]:
+    parsed = _parse(value)
+    if parsed is None:
+        return []
+    authserv, results = parsed
+    if authserv is None:  # Office 365 writes its results without an authserv-id
+        ok = org in _OFFICE365
+    else:
+        ok = authserv in trust.authserv_ids or (org is not None and _org(authserv) == org)
+    return results if ok else []
+
+
+def _parse(value: str) -> tuple[str | None, list[Result]] | None:
+    """(authserv-id or None, results) from an RFC 8601 header value, with authres; None if unreadable."""
+    import authres  # the RFC 8601 parser; imported only when results are read
+
+    text = value.strip()
+    bare = re.match(r"\s*(?:dkim|spf|dmarc|arc|auth|iprev|compauth)\s*=", text, re.IGNORECASE)
+    try:
+        header = authres.AuthenticationResultsHeader.parse_value(("none-given; " + text) if bare else text)
+    except Exception:
+        return _parse_loosely(text, bool(bare))
+    results = []
+    for r in header.results:
+        props = {f"{p.type}.{p.name}".lower(): (p.value or "").lower() for p in r.properties}
+        method = (r.method or "").lower()
+        if method == "dkim":
+            domain = props.get("header.d") or props.get("header.i", "").rsplit("@", 1)[-1]
+        elif method == "dmarc":
+            domain = props.get("header.from", "")
+        else:
+            domain = props.get("smtp.mailfrom", "").rsplit("@", 1)[-1]
+        results.append(Result(method, (r.result or "").lower(), domain.strip(".")))
+    return (None if bare else (header.authserv_id or "").lower() or None), results
+
+
+_LOOSE = re.compile(r"\b(dkim|spf|dmarc)\s*=\s*(\w+)([^;]*)", re.IGNORECASE)
+_LOOSE_PROP = re.compile(r"\b(header\.d|header\.i|header\.from|smtp\.mailfrom)\s*=\s*\"?([^\s;\"]+)", re.IGNORECASE)
+
+
+def _parse_loosely(text: str, bare: bool) -> tuple[str | None, list[Result]] | None:
+    """Some providers write results authres refuses (Office 365's 'action=none;compauth=...'):
+    read method=result and the domain properties, as much as can be read."""
+    authserv = None if bare else text.split(";", 1)[0].strip().lower()
+    if authserv is not None and ("=" in authserv or " " in authserv):
+        return None
+    results = []
+    for m in _LOOSE.finditer(text):
+        props = {k.lower(): v.lower().lstrip("@") for k, v in _LOOSE_PROP.findall(m.group(3))}
+        method = m.group(1).lower()
+        if method == "dkim":
+            domain = props.get("header.d") or props.get("header.i", "").rsplit("@", 1)[-1]
+        elif method == "dmarc":
+            domain = props.get("header.from", "")
+        else:
+            domain = props.get("smtp.mailfrom", "").rsplit("@", 1)[-1]
+        results.append(Result(method, m.group(2).lower(), domain))
+    return (authserv, results) if results else None
+
+
+def _by_host(received: str) -> str | None:
+    m = _BY.search(received)
+    if not m:
+        return None
+    host = m.group(1).strip(".").lower()
+    if "." not in host or host.endswith((".internal", ".local", ".localdomain", ".lan")) or host == "localhost":
+        return None
+    try:
+        ipaddress.ip_address(host)
+        return None
+    except ValueError:
+        return host
+
+
+def _org(host: str) -> str:
+    """The organisation a host belongs to: its registrable domain, roughly (mx.google.com -> google.com)."""
+    labels = host.lower().strip(".").split(".")
+    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
+        return ".".join(labels[-3:])
+    return ".".join(labels[-2:])
 
 
 def _ours(domain: str, platform: Platform) -> bool:
+    domain = domain.lower().lstrip("@")
     return any(domain == d or domain.endswith("." + d) for d in platform.domains)

@@ -17,9 +17,10 @@ from rejectscan.text import duration
 
 
 def classify(match: MatchResult, delay_seconds: int | None, timing: Timing, confidence: Confidence = Confidence(),
-             precision_seconds: int = 1) -> Verdict:
-    """The label; a time read only to the minute says so whenever it measured a delay."""
-    verdict = _classify(match, delay_seconds, timing, confidence, precision_seconds)
+             precision_seconds: int = 1, why_no_delay: str | None = None) -> Verdict:
+    """The label; a time read only to the minute says so whenever it measured a delay; without a
+    delay, `why_no_delay` (from pairing) says why."""
+    verdict = _classify(match, delay_seconds, timing, confidence, precision_seconds, why_no_delay)
     if delay_seconds is not None and 1 < precision_seconds <= delay_seconds:
         verdict = replace(verdict, reasons=verdict.reasons + (
             "the forwarded copy shows the time only to the minute, so the delay may be off by up to a minute",))
@@ -27,7 +28,7 @@ def classify(match: MatchResult, delay_seconds: int | None, timing: Timing, conf
 
 
 def _classify(match: MatchResult, delay_seconds: int | None, timing: Timing, c: Confidence,
-              precision_seconds: int) -> Verdict:
+              precision_seconds: int, why_no_delay: str | None) -> Verdict:
     automated = [e for e in match.evidence if e.direction is Direction.AUTOMATED and e.weight > 0]
     human = [e for e in match.evidence if e.direction is Direction.HUMAN and e.weight > 0]
     auto_score = sum(e.weight for e in automated)
@@ -45,7 +46,8 @@ def _classify(match: MatchResult, delay_seconds: int | None, timing: Timing, c: 
             reasons.append("the wording is stock text, but a person can send stock text too; the delay decides")
         return Verdict(Label.HUMAN, round(confidence, 2), tuple(reasons + evidence_reasons))
     if delay_seconds is None:
-        timing_reason = "no submission time is known, so the delay cannot be measured (run `rejectscan submitted` when you click Submit, or pass --submitted-at)"
+        timing_reason = why_no_delay or ("no submission time is known, so the delay cannot be measured (run "
+                                         "`rejectscan submitted` the moment you click Submit, or pass --submitted-at)")
         cap = c.cap_without_time
     else:
         timing_reason = (f"rejected {duration(delay_seconds)} after you submitted: between the bots' "

@@ -91,7 +91,7 @@ ENV_USER = "REJECTSCAN_USER"
 ALL_MAIL = "\\All"  # stands for the special-use folder holding all mail (Gmail's "All Mail")
 TLS_MODES = ("ssl", "starttls", "none")
 _ACCOUNT_KEYS = {"host", "port", "user", "tls", "cafile", "folders", "password_cmd", "oauth2_token_cmd",
-                 "allow_plaintext", "timeout", "search_forwards"}
+                 "allow_plaintext", "timeout", "search_forwards", "addresses", "authserv_ids"}
 
 # Known providers: host and folders from the address, so a newcomer only gives their address.
 PROVIDERS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -241,3 +241,19 @@ def config_permission_warning(settings: Settings) -> str | None:
     if mode and any(settings.account.get(k) for k in ("password_cmd", "oauth2_token_cmd")):
         return f"{path} names your password or token command and is readable by other users; run: chmod 600 {path}"
     return None
+
+
+def trust(settings: Settings, env: Mapping[str, str]):
+    """Your own addresses (the login name when it is one, and `addresses`) and the authserv-ids of
+    mail servers of your own, from [account]: what authenticity needs to know about you."""
+    from rejectscan.authenticity import Trust
+
+    account = settings.account
+    addresses = account.get("addresses", [])
+    ids = account.get("authserv_ids", [])
+    for key, value in (("addresses", addresses), ("authserv_ids", ids)):
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{settings.config_path}: account.{key} must be a list of strings")
+    user = env.get(ENV_USER) or account.get("user") or ""
+    own = {a.strip().lower() for a in [*addresses, str(user)] if "@" in str(a)}
+    return Trust(addresses=frozenset(own), authserv_ids=frozenset(i.strip().lower() for i in ids))

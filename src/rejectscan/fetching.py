@@ -21,6 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import Iterable, Protocol
 
 from rejectscan import pipeline
+from rejectscan.authenticity import Trust
 from rejectscan.errors import InputError
 from rejectscan.history import History
 from rejectscan.models import RawMessage
@@ -125,8 +126,10 @@ def message_key(data: bytes, message_id: str | None) -> str:
 class Fetcher:
     """Runs the pipeline over every configured folder of one mailbox into one store."""
 
-    def __init__(self, mailbox: Mailbox, store: Store, patterns: PatternSet, history: "HistorySource") -> None:
+    def __init__(self, mailbox: Mailbox, store: Store, patterns: PatternSet, history: "HistorySource",
+                 trust: Trust = Trust()) -> None:
         self.mailbox = mailbox
+        self.trust = trust
         self.store = store
         self.patterns = patterns
         self.history = history
@@ -179,7 +182,7 @@ class Fetcher:
             if raw.internaldate is not None and raw.internaldate < request.since:
                 continue  # SINCE is whole days; the window is exact (and this UID is not examined)
             examined.append(uid)
-            found = pipeline.examine_one(raw, self.patterns, False, errors.append)
+            found = pipeline.examine_one(raw, self.patterns, False, errors.append, self.trust)
             if found is None:
                 continue
             key = message_key(raw.data, found.message_id)
@@ -188,10 +191,7 @@ class Fetcher:
             seen.add(key)
             items.append((uid, raw, key))
             facts.append(found)
-        history = self.history()
-        reports = pipeline.judge(facts, self.patterns, self.store.all_submissions(),
-                                 [(p, t) for p in {f.match.platform for f in facts}
-                                  for t in history.automated_rejections(p)])
+        reports = pipeline.judge(facts, self.patterns, self.store.all_submissions(), self.history())
         saved = [Saved(key=key, uid=uid, record=Record.from_report(report), raw=raw.data,
                        rules=self.patterns.fingerprint)
                  for (uid, raw, key), report in zip(items, reports)]

@@ -11,10 +11,12 @@ from __future__ import annotations
 import enum
 import statistics
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
-from rejectscan.models import Kind, Label, Submission
+from rejectscan.forwards import strip_subject_prefixes
+from rejectscan.models import Kind, Label, Submission, Via
 from rejectscan.record import Record
+from rejectscan.text import normalise
 
 
 class EventKind(str, enum.Enum):
@@ -39,11 +41,8 @@ class Event:
     label: Label | None = None
     delay_seconds: int | None = None
     template: str | None = None
-
-    @property
-    def counted(self) -> bool:
-        """Forgeries are shown, never counted."""
-        return self.authentic is not False
+    counted: bool = True  # forgeries and strangers' forwards are shown, never counted
+    key: str = ""  # event_key of the original (decisions only)
 
 
 @dataclass(frozen=True)
@@ -72,15 +71,41 @@ class History:
                 if e.kind is EventKind.REJECTED and e.label is Label.AUTOMATED and e.counted
                 and e.at is not None and e.platform == platform]
 
+    def decisions(self) -> list[Event]:
+        """Genuine rejections and approvals: each closes the cycle of the submissions before it."""
+        return [e for e in self.events if e.kind in (EventKind.REJECTED, EventKind.APPROVED) and e.counted
+                and e.at is not None]
+
     def for_platform(self, platform: str | None) -> list[Event]:
         return [e for e in self.events if e.platform == platform]
 
 
+def event_key(from_addr: str | None, subject: str | None, sent_at: datetime | None) -> str:
+    """One key per original, whatever copy of it was read: the message itself, a forward of it
+    (inline forwards show the time to the minute), or a copy in another folder."""
+    minute = sent_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M") if sent_at is not None else "?"
+    return f"{(from_addr or '').lower()}|{normalise(strip_subject_prefixes(subject or ''))}|{minute}"
+
+
+_COPY_RANK = {None: 0, Via.ATTACHED: 1, Via.INLINE: 2, Via.INLINE_WROTE: 2}  # the message itself first
+
+
+def originals(records: list[Record]) -> list[Record]:
+    """One record per original, the best copy kept (the message itself, then an attached copy)."""
+    best: dict[str, Record] = {}
+    for r in records:
+        key = event_key(r.from_addr, r.subject, r.sent_at)
+        if key not in best or _COPY_RANK.get(r.forward_style, 3) < _COPY_RANK.get(best[key].forward_style, 3):
+            best[key] = r
+    keep = {id(r) for r in best.values()}
+    return [r for r in records if id(r) in keep]
+
+
 def build(submissions: list[Submission], records: list[Record], names: dict[str, str]) -> History:
-    """Events in time order (unknown times last) and a summary per platform."""
+    """Events in time order (unknown times last) and a summary per platform; each original once."""
     events = [Event(at=s.at, platform=s.platform, kind=EventKind.SUBMITTED, source=s.source)
               for s in submissions]
-    events += [event_of(r) for r in records if r.platform is not None and r.kind in _EVENT_OF_KIND]
+    events += [event_of(r) for r in originals(records) if r.platform is not None and r.kind in _EVENT_OF_KIND]
     events.sort(key=lambda e: e.at.timestamp() if e.at is not None else float("inf"))
     platforms = sorted({e.platform for e in events}, key=lambda p: (p is None, p or ""))
     return History(events=tuple(events), summaries=tuple(_summary(p, events, names) for p in platforms))
@@ -89,7 +114,8 @@ def build(submissions: list[Submission], records: list[Record], names: dict[str,
 def event_of(record: Record) -> Event:
     return Event(at=record.sent_at, platform=record.platform, kind=_EVENT_OF_KIND[record.kind],
                  source=record.source, authentic=record.authentic, label=record.label,
-                 delay_seconds=record.delay_seconds, template=record.template)
+                 delay_seconds=record.delay_seconds, template=record.template, counted=record.counted,
+                 key=event_key(record.from_addr, record.subject, record.sent_at))
 
 
 def _summary(platform: str | None, events: list[Event], names: dict[str, str]) -> Summary:

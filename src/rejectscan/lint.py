@@ -22,7 +22,7 @@ class Problem:
 
 
 def _prepared(text: str, field: str = "body") -> Prepared:
-    return Prepared(normal=normalise(text), clean=text, body=text, subject="",
+    return Prepared(normal=normalise(text), clean=text, body=text, subject=text if field == "subject" else "",
                     from_addr=text if field == "from" else "",
                     from_name=text if field == "from_name" else "")
 

@@ -7,6 +7,7 @@ and a message from anyone else is `other` even if it quotes a rejection word for
 
 from __future__ import annotations
 
+import email.utils
 import re
 from dataclasses import dataclass
 
@@ -45,7 +46,7 @@ def prepare(original: Original) -> Prepared:
                     from_name=original.from_name or "")
 
 
-def identify_platform(from_addr: str, from_name: str, patterns: PatternSet) -> PlatformGuess:
+def identify_platform(from_addr: str, from_name: str, patterns: PatternSet, inline_forward: bool = False) -> PlatformGuess:
     """The platform the sender is, or pretends to be."""
     domain = from_addr.rsplit("@", 1)[1].lower() if "@" in from_addr else ""
     for platform in patterns.platforms:
@@ -58,6 +59,13 @@ def identify_platform(from_addr: str, from_name: str, patterns: PatternSet) -> P
                                      f"the sender's domain {domain} only looks like {platform.name}'s "
                                      f"({', '.join(platform.domains[:3])})")
         name = from_name.casefold()
+        if name and not domain and inline_forward:
+            # "From: Upwork" in a forwarded header block: a client that shows names only, not a pretender
+            if any(re.search(rf"(?<![\w.]){re.escape(t)}(?![\w])", name)
+                   for t in (platform.name.casefold(), *platform.lookalike_tokens)):
+                return PlatformGuess(platform, Relation.SENDER,
+                                     f"the forwarded copy names the sender {from_name!r}, without its address")
+            continue
         if name and any(re.search(rf"(?<![\w.]){re.escape(t)}(?![\w])", name)
                         for t in (platform.name.casefold(), *platform.lookalike_tokens)):
             where = domain or "no address"
@@ -68,7 +76,14 @@ def identify_platform(from_addr: str, from_name: str, patterns: PatternSet) -> P
 
 
 def match(original: Original, patterns: PatternSet) -> tuple[MatchResult, PlatformGuess]:
-    guess = identify_platform(original.from_addr, original.from_name, patterns)
+    guess = identify_platform(original.from_addr, original.from_name, patterns, original.via.inline)
+    if guess.platform is None and original.mail is not None and len(original.mail.from_headers) > 1:
+        # several From headers: whichever names a platform is what some mail clients show
+        for raw in original.mail.from_headers[1:]:
+            name, addr = email.utils.parseaddr(raw)
+            guess = identify_platform(addr.lower(), name, patterns)
+            if guess.platform is not None:
+                break
     text = prepare(original)
     if guess.platform is None:
         notes = ()

@@ -82,6 +82,15 @@ class Received:
 
 
 @dataclass(frozen=True)
+class TraceHeader:
+    """A Received or Authentication-Results header, in the order the message carries them (newest
+    first): authenticity needs to know which were written by the user's own provider."""
+
+    name: str  # "received", "authentication-results" or "arc-authentication-results"
+    value: str
+
+
+@dataclass(frozen=True)
 class ParsedMail:
     """What parse() read from one message; never raises on bad mail, defects say what was odd."""
 
@@ -92,7 +101,9 @@ class ParsedMail:
     date_header: str
     text: str  # text/plain, or the HTML part turned into text
     received: tuple[Received, ...] = ()
-    auth_results: tuple[str, ...] = ()
+    trace: tuple[TraceHeader, ...] = ()
+    from_headers: tuple[str, ...] = ()  # every From header as written (not decoded): forgeries hide in them
+    recipients: tuple[str, ...] = ()  # addresses in To, Cc, Delivered-To and X-Original-To
     attached: tuple["ParsedMail", ...] = ()  # message/rfc822 parts, parsed the same way
     defects: tuple[str, ...] = ()
 
@@ -129,6 +140,12 @@ class Timestamp:
 class Authenticity:
     authentic: bool | None
     reasons: tuple[str, ...] = ()
+    stranger: bool = False  # an attached copy forwarded by someone else: reported, never paired or counted
+
+    @property
+    def counted(self) -> bool:
+        """Whether the message may pair, count in history and change advice."""
+        return self.authentic is not False and not self.stranger
 
 
 @dataclass(frozen=True)

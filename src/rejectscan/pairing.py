@@ -1,23 +1,68 @@
-"""Which submission does a rejection answer? Pure: the latest one before it on the same platform."""
+"""Which submission does a decision answer? Pure.
+
+A decision (a rejection or an approval) answers every submission since the previous decision on
+the same platform; its delay is measured from the latest of them (a `submitted` record and the
+platform's own confirmation of the same click are one cycle). A decision with no unanswered
+submission before it has no delay, and says why: a resubmission nobody recorded must not be
+measured from an older submission that was already answered.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable
 
 from rejectscan.models import Submission
+from rejectscan.text import duration
 
 
-def latest_before(submissions: Iterable[Submission], platform: str | None,
-                  at: datetime | None, precision_seconds: int = 1) -> Submission | None:
-    """The most recent submission before `at`, for this platform or for any platform.
+@dataclass(frozen=True)
+class Decided:
+    """A genuine earlier (or later) decision: it closes the cycle of the submissions before it."""
+
+    at: datetime
+    platform: str | None
+    event: str  # history.event_key of the original
+
+
+@dataclass(frozen=True)
+class Pairing:
+    submission: Submission | None
+    why_none: str | None = None  # when there is no submission to measure from: why, and what to do
+
+
+def pair(at: datetime | None, platform: str | None, event: str, submissions: Iterable[Submission],
+         decisions: Iterable[Decided], precision_seconds: int = 1) -> Pairing:
+    """The latest submission since the previous decision and before this one.
 
     A time read to the minute ("16:03") may stand for any second of that minute, so a
     submission up to precision_seconds later still counts as before it.
     """
     if at is None:
-        return None
+        return Pairing(None, "the email's send time could not be read, so the delay cannot be measured")
     latest = at + timedelta(seconds=max(0, precision_seconds - 1))
-    candidates = [s for s in submissions
-                  if s.at <= latest and (s.platform is None or platform is None or s.platform == platform)]
-    return max(candidates, key=lambda s: s.at, default=None)
+    mine = [s for s in submissions if s.platform is None or platform is None or s.platform == platform]
+    earlier = [s for s in mine if s.at <= latest]
+    previous = max((d.at for d in decisions
+                    if d.event != event and d.at < at and (d.platform is None or platform is None or d.platform == platform)),
+                   default=None)
+    open_ = [s for s in earlier if previous is None or s.at > previous]
+    if open_:
+        return Pairing(max(open_, key=lambda s: s.at))
+    if earlier:
+        last = max(earlier, key=lambda s: s.at)
+        return Pairing(None, f"the latest submission before it ({_when(last.at)}, {last.source}) was already "
+                             f"answered by a decision on {_when(previous)}; if you resubmitted since, that time was "
+                             "not recorded: run `rejectscan submitted` the moment you resubmit")
+    later = [s for s in mine if s.at > latest]
+    if later:
+        first = min(later, key=lambda s: s.at)
+        return Pairing(None, f"it was sent before the submission time {_when(first.at)} ({first.source}), so it "
+                             f"cannot be the answer to it ({duration(int((first.at - at).total_seconds()))} earlier)")
+    return Pairing(None, "no submission time is known, so the delay cannot be measured (run `rejectscan submitted` "
+                         "the moment you click Submit, or pass --submitted-at)")
+
+
+def _when(value: datetime | None) -> str:
+    return value.isoformat(sep=" ", timespec="seconds") if value is not None else "an unknown time"

@@ -20,7 +20,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from rejectscan.errors import NotMailError
-from rejectscan.models import ParsedMail, Received
+from rejectscan.models import ParsedMail, Received, TraceHeader
 
 MAX_TEXT_CHARS = 1_000_000  # per text part, encoded; far beyond any real notification
 MAX_PARTS = 200  # parts looked at per message
@@ -86,7 +86,9 @@ def _parse_object(msg: email.message.Message, depth: int) -> ParsedMail:
         date_header=_header_text(msg, "Date", None).strip(),
         text=text.replace("\r\n", "\n"),
         received=tuple(_received(msg)),
-        auth_results=tuple(_all_headers(msg, "Authentication-Results")),
+        trace=tuple(_trace(msg)),
+        from_headers=tuple(str(v) for v in (msg.get_all("From") or [])[:5]),
+        recipients=tuple(_recipients(msg)),
         attached=tuple(attached),
         defects=tuple(defects),
     )
@@ -191,6 +193,24 @@ def _sender(msg: email.message.Message, mp) -> tuple[str, str]:
 
 
 _BY = re.compile(r"\bby\s+([^\s;()]+)", re.I)
+_TRACE = ("received", "authentication-results", "arc-authentication-results")
+MAX_TRACE = 100
+
+
+def _trace(msg: email.message.Message) -> list[TraceHeader]:
+    """Received and results headers in the order the message carries them."""
+    out = []
+    for name, value in msg.items():
+        if name.lower() in _TRACE:
+            out.append(TraceHeader(name.lower(), re.sub(r"\s+", " ", _decode_raw(value))[:4000]))
+            if len(out) >= MAX_TRACE:
+                break
+    return out
+
+
+def _recipients(msg: email.message.Message) -> list[str]:
+    values = [str(v) for name in ("To", "Cc", "Delivered-To", "X-Original-To") for v in (msg.get_all(name) or [])]
+    return sorted({addr.lower() for _, addr in email.utils.getaddresses(values[:20]) if "@" in addr})
 
 
 def _received(msg: email.message.Message) -> list[Received]:

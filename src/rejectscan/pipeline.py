@@ -13,22 +13,25 @@ from datetime import datetime
 from typing import Callable, Iterable, Iterator
 
 from rejectscan import advice as advice_rules
-from rejectscan import authenticity, classify, forwards, match, pairing, parse, timestamps
+from rejectscan import authenticity, classify, forwards, match, parse, timestamps
+from rejectscan.authenticity import Trust
 from rejectscan.errors import InputError
-from rejectscan.models import Facts, Kind, Label, RawMessage, Report, Submission
+from rejectscan.history import EventKind, History, event_key
+from rejectscan.models import Facts, Kind, Label, RawMessage, Report, Submission, Verdict, Via
+from rejectscan.pairing import Decided, pair
 from rejectscan.patterns import PatternSet
 from rejectscan.prefilter import Prefilter
 
 ErrorSink = Callable[[InputError], None]
 
 
-def examine(raw: RawMessage, patterns: PatternSet) -> Facts:
+def examine(raw: RawMessage, patterns: PatternSet, trust: Trust = Trust()) -> Facts:
     """Everything one message says on its own. Raises InputError only for input that is not mail."""
     mail = parse.parse_message(raw.data, raw.source)
     original = forwards.unwrap(mail)
     sent_at = timestamps.original_sent_at(original, raw.internaldate)
     result, guess = match.match(original, patterns)
-    auth = authenticity.judge(original, guess.platform, guess.relation, guess.reason)
+    auth = authenticity.judge(original, guess.platform, guess.relation, guess.reason, trust)
     warnings = list(sent_at.notes) + list(mail.defects)
     if auth.authentic is False and guess.platform is not None:
         warnings.insert(0, f"this email did not come from {guess.platform.name}; it may be phishing: "
@@ -42,10 +45,11 @@ def concerns_platform(facts: Facts) -> bool:
     return facts.match.platform is not None
 
 
-def examine_one(item: RawMessage, patterns: PatternSet, include_all: bool, on_error: ErrorSink) -> Facts | None:
+def examine_one(item: RawMessage, patterns: PatternSet, include_all: bool, on_error: ErrorSink,
+                trust: Trust = Trust()) -> Facts | None:
     """Facts for a message worth reporting, or None; its error goes to on_error and the run carries on."""
     try:
-        facts = examine(item, patterns)
+        facts = examine(item, patterns, trust)
     except InputError as exc:
         if not (item.in_container and not include_all):  # junk inside a container is not the user's concern
             on_error(exc)
@@ -60,7 +64,8 @@ def examine_one(item: RawMessage, patterns: PatternSet, include_all: bool, on_er
 
 
 def examine_all(items: Iterable[RawMessage | InputError], patterns: PatternSet, include_all: bool,
-                on_error: ErrorSink, prefilter: Prefilter | None = None) -> Iterator[tuple[RawMessage, Facts]]:
+                on_error: ErrorSink, prefilter: Prefilter | None = None,
+                trust: Trust = Trust()) -> Iterator[tuple[RawMessage, Facts]]:
     """Every message worth reporting, with its facts. With a prefilter, a container's message that
     cannot concern a platform is skipped unparsed."""
     for item in items:
@@ -69,54 +74,90 @@ def examine_all(items: Iterable[RawMessage | InputError], patterns: PatternSet, 
             continue
         if prefilter is not None and item.in_container and not include_all and not prefilter.may_concern(item.data):
             continue
-        facts = examine_one(item, patterns, include_all, on_error)
+        facts = examine_one(item, patterns, include_all, on_error, trust)
         if facts is not None:
             yield item, facts
 
 
 def submissions_in(facts: Iterable[Facts]) -> list[Submission]:
-    """Submission confirmations among the messages, unless they are forgeries."""
+    """Submission confirmations among the messages, unless they are forgeries or strangers' copies."""
     return [Submission(at=f.sent_at.value, platform=f.match.platform, source=f"email {f.source}")
             for f in facts
-            if f.match.kind is Kind.SUBMISSION and f.sent_at.value is not None
-            and f.authenticity.authentic is not False]
+            if f.match.kind is Kind.SUBMISSION and f.sent_at.value is not None and f.authenticity.counted]
+
+
+def event_of(facts: Facts) -> str:
+    o = facts.original
+    return event_key(o.from_addr, o.subject, facts.sent_at.value)
+
+
+_DECISIONS = (Kind.REJECTION, Kind.APPROVAL)
+_COPY_RANK = {Via.DIRECT: 0, Via.ATTACHED: 1, Via.INLINE: 2, Via.INLINE_WROTE: 2}
 
 
 def judge(all_facts: list[Facts], patterns: PatternSet, submissions: Iterable[Submission] = (),
-          prior_automated: Iterable[tuple[str | None, datetime]] = ()) -> list[Report]:
-    """Pair, classify and advise, in time order so history-aware advice sees earlier rejections."""
-    known = list(submissions) + submissions_in(all_facts)
-    automated: list[tuple[str | None, datetime]] = list(prior_automated)
+          history: History | None = None) -> list[Report]:
+    """Pair, classify and advise, in time order so history-aware advice sees earlier rejections.
+
+    Copies of one original (a forward of a message also read directly, a copy in two folders) are
+    one event: the best copy is judged, the others get its verdict. Earlier decisions, from these
+    messages and from the store's history, close the cycles of the submissions before them.
+    """
+    keys = [event_of(f) for f in all_facts]
+    primary: dict[str, int] = {}
+    for i, f in enumerate(all_facts):
+        if f.authenticity.counted and (keys[i] not in primary
+                                        or _COPY_RANK[f.original.via] < _COPY_RANK[all_facts[primary[keys[i]]].original.via]):
+            primary[keys[i]] = i
+    known = list(submissions) + submissions_in(all_facts[i] for i in primary.values())
+    decided = [Decided(e.at, e.platform, e.key) for e in (history.decisions() if history else ())]
+    decided += [Decided(all_facts[i].sent_at.value, all_facts[i].match.platform, key) for key, i in primary.items()
+                if all_facts[i].match.kind in _DECISIONS and all_facts[i].sent_at.value is not None]
+    automated: list[tuple[str | None, datetime, str]] = [
+        (e.platform, e.at, e.key) for e in (history.events if history else ())
+        if e.kind is EventKind.REJECTED and e.label is Label.AUTOMATED and e.counted and e.at is not None]
     reports: dict[int, Report] = {}
-    order = sorted(range(len(all_facts)), key=lambda i: _sort_key(all_facts[i]))
-    for i in order:
+    for i in sorted(range(len(all_facts)), key=lambda i: _sort_key(all_facts[i])):
         facts = all_facts[i]
-        reports[i] = judge_one(facts, patterns, known, automated)
+        source = primary.get(keys[i], i)
+        if source != i and source in reports:
+            reports[i] = replace(reports[source], facts=facts)  # a copy: the original's verdict
+            continue
+        reports[i] = judge_one(facts, patterns, known, decided, automated, keys[i])
         verdict = reports[i].verdict
         if (verdict is not None and verdict.label is Label.AUTOMATED and facts.sent_at.value is not None
-                and facts.authenticity.authentic is not False):
-            automated.append((facts.match.platform, facts.sent_at.value))
+                and facts.authenticity.counted):
+            automated.append((facts.match.platform, facts.sent_at.value, keys[i]))
     return [reports[i] for i in range(len(all_facts))]
 
 
 def _sort_key(facts: Facts):
     value = facts.sent_at.value
-    return value.timestamp() if value is not None else float("inf")
+    return (value.timestamp() if value is not None else float("inf"), _COPY_RANK[facts.original.via])
 
 
-def judge_one(facts: Facts, patterns: PatternSet, submissions: list[Submission],
-              automated: list[tuple[str | None, datetime]]) -> Report:
+def judge_one(facts: Facts, patterns: PatternSet, submissions: list[Submission], decided: list[Decided],
+              automated: list[tuple[str | None, datetime, str]], key: str) -> Report:
     if facts.match.kind is not Kind.REJECTION:
         return Report(facts=facts)
     at = facts.sent_at.value
+    platform = patterns.platform(facts.match.platform)
+    if not facts.authenticity.counted:
+        # not the platform's decision: no pairing, no label, only the warning and what to do about it
+        name = platform.name if platform else "the platform"
+        why = (f"this email did not come from {name}, so it is not {name}'s decision"
+               if facts.authenticity.authentic is False else
+               f"{facts.authenticity.reasons[0]}")
+        verdict = Verdict(Label.UNKNOWN, 0.0, (why,))
+        advice = advice_rules.choose(facts.match, verdict, patterns, authentic=facts.authenticity.authentic)
+        return Report(facts=facts, verdict=verdict, advice=advice)
     precision = facts.sent_at.precision_seconds
-    submission = pairing.latest_before(submissions, facts.match.platform, at, precision)
+    pairing = pair(at, facts.match.platform, key, submissions, decided, precision)
+    submission = pairing.submission
     delay = max(0, int((at - submission.at).total_seconds())) if submission and at else None
-    verdict = classify.classify(facts.match, delay, patterns.timing, patterns.confidence, precision)
-    if facts.authenticity.authentic is False:
-        verdict = replace(verdict, reasons=verdict.reasons + (
-            "this email is not from the platform, so it is not the platform's decision",))
-    same_platform = [t for p, t in automated if p == facts.match.platform]
+    verdict = classify.classify(facts.match, delay, patterns.timing, patterns.confidence, precision,
+                                why_no_delay=pairing.why_none)
+    same_platform = [t for p, t, k in automated if p == facts.match.platform and k != key]
     advice = advice_rules.choose(facts.match, verdict, patterns, same_platform, at,
                                  authentic=facts.authenticity.authentic)
     return Report(facts=facts, submission=submission, delay_seconds=delay, verdict=verdict, advice=advice)

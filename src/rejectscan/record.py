@@ -54,6 +54,7 @@ class Record:
     evidence: tuple[EvidenceRecord, ...]
     notes: tuple[str, ...]
     warnings: tuple[str, ...]
+    counted: bool = True  # false for forgeries and strangers' forwards: never paired, never in history's counts
 
     @property
     def is_rejection(self) -> bool:
@@ -98,6 +99,7 @@ class Record:
                            for e in f.match.evidence),
             notes=tuple(f.match.notes),
             warnings=tuple(f.warnings),
+            counted=f.authenticity.counted,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -132,6 +134,7 @@ class Record:
                           "score": e.score} for e in self.evidence],
             "notes": list(self.notes),
             "warnings": list(self.warnings),
+            "counted": self.counted,
         }
 
     @classmethod
@@ -170,6 +173,7 @@ class Record:
                            for e in data.get("evidence") or ()),
             notes=tuple(data.get("notes") or ()),
             warnings=tuple(data.get("warnings") or ()),
+            counted=bool(data.get("counted", data.get("authentic") is not False)),
         )
 
 

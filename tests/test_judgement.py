@@ -1,0 +1,89 @@
+"""The judgement issue's examples through the real command: pairing that cannot mislead, one
+event per original, and forgeries that never change a genuine verdict."""
+
+from __future__ import annotations
+
+import email
+import re
+from datetime import datetime, timedelta, timezone
+
+from conftest import FIXTURES, fetch, mail, run
+
+NOW = datetime.now(timezone.utc).replace(microsecond=0)
+VERDICT = ("kind", "label", "confidence", "delay_seconds", "submitted_at", "reasons", "advice")
+
+
+def _verdicts(path, *args) -> dict:
+    return {r["message_id"]: {k: r[k] for k in VERDICT} for r in run("analyze", str(path), "--format", "json", *args).json()}
+
+
+FORGERIES = ("authenticity/gmail-sender-written.eml", "authenticity/attached-from-stranger.eml",
+             "authenticity/two-from-headers.eml", "phishing/lookalike-domain.eml")
+
+
+def test_forgeries_added_to_a_mailbox_leave_genuine_verdicts_unchanged(tmp_path):
+    """The genuine submission and rejection judged alone, and again among forgeries dated just
+    before the rejection: a forged 'submitted', a stranger's attached copy, a lookalike."""
+    parts = [(FIXTURES / "pairing/forged-submission.mbox").read_bytes()]
+    for name in FORGERIES:
+        data = re.sub(rb"(?m)^Date: .*$", b"Date: Wed, 18 Nov 2026 09:59:51 +0000", (FIXTURES / name).read_bytes(), count=1)
+        parts.append(b"From x@y Wed Nov 18 09:59:51 2026\n" + re.sub(rb"(?m)^From ", b">From ", data) + b"\n")
+    mixed = tmp_path / "mixed.mbox"
+    mixed.write_bytes(b"".join(parts))
+    clean = _verdicts(FIXTURES / "pairing/without-forgery.mbox")
+    with_forgeries = _verdicts(mixed)
+    assert len(with_forgeries) == len(clean) + 1 + len(FORGERIES)
+    for message_id, verdict in clean.items():
+        assert with_forgeries[message_id] == verdict, message_id
+
+
+def test_a_submission_time_after_the_only_email_is_an_error_naming_both_times():
+    result = run("analyze", str(FIXTURES / "upwork/bot-rejection.eml"), "--submitted-at", "2026-11-25T14:05:00Z")
+    assert result.code == 2 and result.out == ""
+    assert "2026-11-25 14:05:00+00:00" in result.err and "2026-11-24 15:03:38+00:00" in result.err
+
+
+def test_in_an_mbox_a_later_submission_time_pairs_only_with_later_mail():
+    records = run("analyze", str(FIXTURES / "mbox/two-cycles.mbox"), "--format", "json",
+                  "--submitted-at", "2026-11-20T09:59:00Z").json()
+    early = [r for r in records if r["kind"] == "rejection" and r["sent_at"] < "2026-11-20"]
+    late = [r for r in records if r["kind"] == "rejection" and r["sent_at"] > "2026-11-20"]
+    assert early and late
+    for r in early:  # answered before that submission: it says so instead of pairing with it
+        assert r["submitted_at"] != "2026-11-20T09:59:00+00:00"
+    assert any(r["submission_source"] in ("--submitted-at",) or r["submission_source"].startswith("email") for r in late)
+
+
+def test_a_stored_submission_is_used_and_named(tmp_path):
+    db = tmp_path / "state.db"
+    assert run("submitted", "--at", "2026-11-22T09:00:00Z", "--db", str(db)).code == 0
+    text = run("analyze", str(FIXTURES / "upwork/unable-to-accept.eml"), "--db", str(db)).out
+    assert "recorded with `rejectscan submitted`" in text
+    rec = run("analyze", str(FIXTURES / "upwork/unable-to-accept.eml"), "--db", str(db), "--format", "json").json()[0]
+    assert rec["submission_source"] == "recorded with `rejectscan submitted`" and rec["label"] == "human-reviewed"
+
+
+def _inline_forward(original: bytes, sent: datetime, copy: int) -> bytes:
+    """The user forwarding a platform email to themselves the way Gmail writes it."""
+    msg = email.message_from_bytes(original)
+    body = next(p.get_payload(decode=True).decode() for p in msg.walk() if p.get_content_type() == "text/plain")
+    local = sent.strftime("%a, %b %-d, %Y at %-I:%M %p")
+    return (f"From: Maria Santos <maria.santos@example.org>\nTo: maria.santos@example.org\n"
+            f"Subject: Fwd: {msg['Subject']}\nDate: {email.utils.format_datetime(sent + timedelta(hours=3))}\n"
+            f"Message-ID: <fwd-{sent.timestamp():.0f}-{copy}@example.org>\nContent-Type: text/plain; charset=utf-8\n\n"
+            f"---------- Forwarded message ---------\nFrom: Upwork <donotreply@upwork.com>\nDate: {local}\n"
+            f"Subject: {msg['Subject']}\nTo: <maria.santos@example.org>\n\n{body}").encode()
+
+
+def test_forwards_of_one_rejection_are_one_event(dovecot, tmp_path):
+    db = tmp_path / "s.db"
+    sent = NOW - timedelta(days=1)
+    original = mail("upwork/bot-rejection.eml", sent, "one@upwork.com")
+    dovecot.append(original, when=sent)
+    for n in range(2):
+        dovecot.append(_inline_forward(original, sent, n), when=sent + timedelta(hours=3 + n))
+    records = fetch(dovecot, db, "--since", "7d", "--format", "jsonl").records()
+    assert [r["kind"] for r in records] == ["rejection"] * 3
+    assert not any(a["id"] == "history-stop-resubmitting" for r in records for a in r["advice"])
+    summary = run("history", "--db", str(db), "--format", "json").json()["summary"]["upwork"]
+    assert summary["rejections"] == 1
