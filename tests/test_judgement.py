@@ -87,3 +87,24 @@ def test_forwards_of_one_rejection_are_one_event(dovecot, tmp_path):
     assert not any(a["id"] == "history-stop-resubmitting" for r in records for a in r["advice"])
     summary = run("history", "--db", str(db), "--format", "json").json()["summary"]["upwork"]
     assert summary["rejections"] == 1
+
+
+def test_advice_is_true_today_and_quotes_the_reviewer():
+    human = run("analyze", str(FIXTURES / "decisions/first-person-remarks.eml"), "--format", "json").json()[0]
+    texts = " ".join(a["text"] for a in human["advice"]).lower()
+    assert "skill test" in texts and "no skill tests since 2019" in texts and "retake the skill tests" not in texts
+    assert human["reviewer_instructions"] == [
+        "Add two or three examples of that work and narrow the title to it, then resubmit."]
+    shown = run("analyze", str(FIXTURES / "decisions/first-person-remarks.eml")).out
+    assert "What the reviewer asked for, in their words:" in shown
+    suspended = run("analyze", str(FIXTURES / "decisions/restricted-new-words.eml"), "--format", "json").json()[0]
+    assert suspended["kind"] == "suspension" and [a["id"] for a in suspended["advice"]] == [
+        "suspension-read-reason", "suspension-evidence", "suspension-one-account"]
+    toptal = [a["id"] for a in run("analyze", str(FIXTURES / "decisions/role-signature-ticket.eml"),
+                                   "--format", "json").json()[0]["advice"]]
+    assert "support-improve-fiverr" in toptal and "support-improve-upwork" not in toptal
+
+
+def test_unrecognised_wording_says_how_to_teach_it_locally():
+    rec = run("analyze", str(FIXTURES / "decisions/not-moving-forward.eml"), "--format", "json").json()[0]
+    assert any("--patterns DIR" in n for n in rec["notes"]) and not any("report it" in n for n in rec["notes"])

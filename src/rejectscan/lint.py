@@ -39,7 +39,8 @@ def lint(patterns: PatternSet) -> list[Problem]:
     for s in patterns.signals:
         problems += _check_signal(s)
     d = patterns.decisions
-    for kind, rules in (("outcome", d.outcomes), ("object", d.objects), ("actor", d.actors), ("hedge", d.hedges)):
+    for kind, rules in (("outcome", d.outcomes), ("object", d.objects), ("actor", d.actors), ("hedge", d.hedges),
+                        ("instruction", d.instructions)):
         for rule in rules:
             problems += _check_regexes(kind, rule)
     return problems

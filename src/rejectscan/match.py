@@ -114,11 +114,13 @@ def match(original: Original, patterns: PatternSet) -> tuple[MatchResult, Platfo
                            notes=(f"the wording is close to the {template.kind.value} template {template.id!r}, "
                                   f"but {read}",)), guess
     if decision.kind is not None:
-        return MatchResult(
-            platform=platform.id, kind=decision.kind, template=None, evidence=signals,
-            notes=(f"{read[0].upper()}{read[1:]}; the wording matches none of the known {platform.name} templates. "
-                   "If you receive this wording often, add it as a template in a folder of your own "
-                   "(--patterns DIR; README, \"Patterns\")",)), guess
+        personal = any(e.direction is Direction.HUMAN for e in signals)
+        note = f"{read[0].upper()}{read[1:]}" + ("" if personal else
+                                                 f"; the wording matches none of the known {platform.name} templates. "
+                                                 "If you receive this wording often, add it as a template in a folder "
+                                                 "of your own (--patterns DIR; README, \"Patterns\")")
+        return MatchResult(platform=platform.id, kind=decision.kind, template=None, evidence=signals,
+                           notes=(note,)), guess
     notes = ()
     if decision.lookalikes:
         first = decision.lookalikes[0]

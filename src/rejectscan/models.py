@@ -203,6 +203,7 @@ class Facts:
     authenticity: Authenticity
     match: MatchResult
     warnings: tuple[str, ...] = ()
+    instructions: tuple[str, ...] = ()  # what a person's reply asks for, in their words
 
 
 @dataclass(frozen=True)

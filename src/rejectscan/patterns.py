@@ -134,6 +134,7 @@ class DecisionRules:
     objects: tuple[ObjectRule, ...] = ()
     actors: tuple[PhraseRule, ...] = ()
     hedges: tuple[PhraseRule, ...] = ()
+    instructions: tuple[PhraseRule, ...] = ()  # sentences of a reviewer that ask for something
 
 
 OBJECT_CLASSES = ("application", "profile", "account", "other")
@@ -181,6 +182,8 @@ class AdviceEntry:
     labels: tuple[str, ...]  # labels it applies to; empty = only when a template or rule names it
     order: int
     file: str
+    platforms: tuple[str, ...] = ()  # only for these platforms' mail; empty: every platform
+    kinds: tuple[Kind, ...] = (Kind.REJECTION,)  # the kinds of email it is for
 
 
 @dataclass(frozen=True)
@@ -300,6 +303,9 @@ ADVICE = schema.Table("advice", (
     schema.Key("labels", schema.each(schema.one_of(*(lbl.value for lbl in Label), "any")), (),
                "the verdicts it applies to; none: only when a template or rule asks for it"),
     schema.Key("order", schema.integer(-10**6, 10**6), 100),
+    schema.Key("platforms", schema.each(schema.ident), (), "only for these platforms' mail"),
+    schema.Key("kinds", schema.each(schema.one_of(Kind.REJECTION.value, Kind.SUSPENSION.value)), ("rejection",),
+               "the kinds of email it is for"),
 ), named=True)
 TIMING = schema.Table("timing", tuple(_timing_key(name, f.default) for name, f in Timing.__dataclass_fields__.items()))
 CONFIDENCE = schema.Table("confidence", tuple(schema.Key(name, schema.number(0, 1), f.default)
@@ -346,6 +352,7 @@ ACTOR = schema.Table("actor", (
     schema.Key("examples", schema.table(EXAMPLES), None),
 ), named=True)
 HEDGE = schema.Table("hedge", ACTOR.keys, named=True)
+INSTRUCTION = schema.Table("instruction", ACTOR.keys, named=True)
 
 TOP = schema.Table("(top level)", (
     schema.Key("platform", lambda f, k, v: v, None), schema.Key("template", lambda f, k, v: v, ()),
@@ -353,6 +360,7 @@ TOP = schema.Table("(top level)", (
     schema.Key("confidence", lambda f, k, v: v, None),
     schema.Key("outcome", lambda f, k, v: v, ()), schema.Key("object", lambda f, k, v: v, ()),
     schema.Key("actor", lambda f, k, v: v, ()), schema.Key("hedge", lambda f, k, v: v, ()),
+    schema.Key("instruction", lambda f, k, v: v, ()),
     schema.Key("advice", lambda f, k, v: v, ()),
 ))
 
@@ -373,7 +381,7 @@ def build(documents: list[tuple[str, dict]]) -> PatternSet:
     advice: dict[str, AdviceEntry] = {}
     timing = Timing()
     confidence = Confidence()
-    decisions: dict[str, list] = {"outcomes": [], "objects": [], "actors": [], "hedges": []}
+    decisions: dict[str, list] = {"outcomes": [], "objects": [], "actors": [], "hedges": [], "instructions": []}
     ids: dict[str, str] = {}  # every template/signal/advice id -> file, ids are global
 
     def claim(file: str, key: str, ident: str) -> None:
@@ -429,7 +437,7 @@ def build(documents: list[tuple[str, dict]]) -> PatternSet:
             decisions["objects"].append(ObjectRule(
                 id=o["id"], cls=o["class"], description=o["description"], regexes=o["regexes"], owned=o["owned"],
                 pronoun=o["pronoun"], refers=o["refers"], examples=_examples(o["examples"]), file=file))
-        for table, name in ((ACTOR, "actors"), (HEDGE, "hedges")):
+        for table, name in ((ACTOR, "actors"), (HEDGE, "hedges"), (INSTRUCTION, "instructions")):
             for i, o in enumerate(schema.tables(table)(file, top[table.name])):
                 claim(file, f"{table.name}[{i}].id", o["id"])
                 decisions[name].append(PhraseRule(id=o["id"], description=o["description"], regexes=o["regexes"],
@@ -437,7 +445,8 @@ def build(documents: list[tuple[str, dict]]) -> PatternSet:
         for i, a in enumerate(schema.tables(ADVICE)(file, top["advice"])):
             claim(file, f"advice[{i}].id", a["id"])
             advice[a["id"]] = AdviceEntry(id=a["id"], title=a["title"], text=a["text"], labels=a["labels"],
-                                          order=a["order"], file=file)
+                                          order=a["order"], file=file, platforms=a["platforms"],
+                                          kinds=tuple(Kind(k) for k in a["kinds"]))
 
     built = []
     for pid, entry in platforms.items():

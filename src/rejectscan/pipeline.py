@@ -13,11 +13,11 @@ from datetime import datetime
 from typing import Callable, Iterable, Iterator
 
 from rejectscan import advice as advice_rules
-from rejectscan import authenticity, classify, forwards, match, parse, timestamps
+from rejectscan import authenticity, classify, forwards, match, parse, reviewer, timestamps
 from rejectscan.authenticity import Trust
 from rejectscan.errors import InputError
 from rejectscan.history import EventKind, History, event_key
-from rejectscan.models import Facts, Kind, Label, RawMessage, Report, Submission, Verdict, Via
+from rejectscan.models import Direction, Facts, Kind, Label, RawMessage, Report, Submission, Verdict, Via
 from rejectscan.pairing import Decided, pair
 from rejectscan.patterns import PatternSet
 from rejectscan.prefilter import Prefilter
@@ -36,8 +36,11 @@ def examine(raw: RawMessage, patterns: PatternSet, trust: Trust = Trust()) -> Fa
     if auth.authentic is False and guess.platform is not None:
         warnings.insert(0, f"this email did not come from {guess.platform.name}; it may be phishing: "
                            "do not click its links, open its attachments or reply to it")
+    asks: tuple[str, ...] = ()
+    if result.kind in (Kind.REJECTION, Kind.SUSPENSION) and any(e.direction is Direction.HUMAN for e in result.evidence):
+        asks = reviewer.instructions(original.body, patterns.decisions)
     return Facts(source=raw.source, message_id=mail.message_id, original=original, sent_at=sent_at,
-                 authenticity=auth, match=result, warnings=tuple(warnings))
+                 authenticity=auth, match=result, warnings=tuple(warnings), instructions=asks)
 
 
 def concerns_platform(facts: Facts) -> bool:
@@ -138,6 +141,9 @@ def _sort_key(facts: Facts):
 
 def judge_one(facts: Facts, patterns: PatternSet, submissions: list[Submission], decided: list[Decided],
               automated: list[tuple[str | None, datetime, str]], key: str) -> Report:
+    if facts.match.kind is Kind.SUSPENSION:
+        return Report(facts=facts, advice=advice_rules.choose(facts.match, None, patterns,
+                                                              authentic=facts.authenticity.authentic))
     if facts.match.kind is not Kind.REJECTION:
         return Report(facts=facts)
     at = facts.sent_at.value

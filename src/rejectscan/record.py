@@ -55,6 +55,7 @@ class Record:
     notes: tuple[str, ...]
     warnings: tuple[str, ...]
     counted: bool = True  # false for forgeries and strangers' forwards: never paired, never in history's counts
+    reviewer_instructions: tuple[str, ...] = ()  # what a person's reply asks for, in their own words
 
     @property
     def is_rejection(self) -> bool:
@@ -94,12 +95,13 @@ class Record:
             submission_source=report.submission.source if rejection and report.submission else None,
             delay_seconds=report.delay_seconds if rejection else None,
             reasons=tuple(verdict.reasons) if verdict else None,
-            advice=tuple(report.advice) if rejection else None,
+            advice=tuple(report.advice) if rejection or f.match.kind is Kind.SUSPENSION else None,
             evidence=tuple(EvidenceRecord(e.id, e.direction, e.weight, e.matched, e.score)
                            for e in f.match.evidence),
             notes=tuple(f.match.notes),
             warnings=tuple(f.warnings),
             counted=f.authenticity.counted,
+            reviewer_instructions=f.instructions if f.authenticity.counted else (),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -135,6 +137,7 @@ class Record:
             "notes": list(self.notes),
             "warnings": list(self.warnings),
             "counted": self.counted,
+            "reviewer_instructions": list(self.reviewer_instructions),
         }
 
     @classmethod
@@ -174,6 +177,7 @@ class Record:
             notes=tuple(data.get("notes") or ()),
             warnings=tuple(data.get("warnings") or ()),
             counted=bool(data.get("counted", data.get("authentic") is not False)),
+            reviewer_instructions=tuple(data.get("reviewer_instructions") or ()),
         )
 
 

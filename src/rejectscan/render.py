@@ -135,21 +135,24 @@ def to_text(rec: Record, vocabulary: Vocabulary) -> str:
                          f"from {rec.submission_source}).")
         lines.append("  Why we think so:")
         lines += [wrap.fill(f"- {r}") for r in rec.reasons or ()]
-        main = [a for a in rec.advice or () if a.id not in vocabulary.always]
-        extra = [a for a in rec.advice or () if a.id in vocabulary.always]
-        if main:
-            lines.append("  What to do next:")
-            for n, a in enumerate(main, 1):
-                lines.append(f"    {n}. {a.title}")
-                lines.append(textwrap.fill(a.text, width=WIDTH, initial_indent="       ", subsequent_indent="       "))
-        if extra:
-            lines.append(textwrap.fill("Whatever happened, these stay open: " + "; ".join(a.title.lower() for a in extra) + ".",
-                                       width=WIDTH, initial_indent="  ", subsequent_indent="  "))
     elif rec.platform is not None:
         lines.append(f"  {name} {_KIND_WORDS.get(rec.kind, rec.kind.value)}"
                      + (f" ({rec.template_description})" if rec.template_description else "") + ".")
     else:
         lines.append("  Not a freelancing platform's email.")
+    if rec.reviewer_instructions:
+        lines.append("  What the reviewer asked for, in their words:")
+        lines += [wrap.fill(f"\"{i}\"") for i in rec.reviewer_instructions]
+    main = [a for a in rec.advice or () if a.id not in vocabulary.always]
+    extra = [a for a in rec.advice or () if a.id in vocabulary.always]
+    if main:
+        lines.append("  What to do next:")
+        for n, a in enumerate(main, 1):
+            lines.append(f"    {n}. {a.title}")
+            lines.append(textwrap.fill(a.text, width=WIDTH, initial_indent="       ", subsequent_indent="       "))
+    if extra:
+        lines.append(textwrap.fill("Whatever happened, these stay open: " + "; ".join(a.title.lower() for a in extra) + ".",
+                                   width=WIDTH, initial_indent="  ", subsequent_indent="  "))
     for note in (*rec.notes, *warnings):
         lines.append(wrap.fill(f"Note: {note}"))
     if rec.authentic is None and rec.platform is not None and rec.authenticity_reasons:
