@@ -119,3 +119,25 @@ def test_delivery_prints_then_marks_then_notifies(tmp_path):
         assert Delivery(writer, (broken, told.append)).deliver(store, store.unreported()) == 2
         assert store.unreported() == [] and len(out.getvalue().splitlines()) == 2
         assert [r.message_id for r in told] == ["<0@x>", "<1@x>", "<2@x>"]  # a failing notifier stops nothing
+
+
+def test_history_judges_stored_mail_again_when_the_rules_change(dovecot, tmp_path):
+    """A rule edited after a fetch: history shows the stored mail as the new rules judge it."""
+    from conftest import fetch, mail
+
+    db = tmp_path / "s.db"
+    sent = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=1)
+    dovecot.append(mail("upwork/drifted-rejection.eml", sent, "drift@upwork.com"), when=sent)
+    assert [r["label"] for r in fetch(dovecot, db, "--format", "jsonl").records()] == ["unknown"]
+    before = run("history", "--db", str(db), "--format", "json").json()["summary"]["upwork"]
+    assert (before["unknown"], before["automated"]) == (1, 0)
+    mine = tmp_path / "mine"
+    mine.mkdir()  # a user's template for that wording, saying it is the bots' stock text
+    (mine / "drift.toml").write_text(
+        '[platform]\nid = "upwork"\n\n[[template]]\nid = "my-drifted"\nkind = "rejection"\n'
+        'description = "my stock wording"\nphrases = ["we will not be able to accept your profile into our talent marketplace"]\n'
+        'evidence = { direction = "automated", weight = 0.7 }\n'
+        'examples.match = ["we will not be able to accept your profile into our talent marketplace"]\n')
+    after = run("history", "--db", str(db), "--patterns", str(mine), "--format", "json").json()["summary"]["upwork"]
+    assert (after["unknown"], after["automated"]) == (0, 1)
+    assert fetch(dovecot, db, "--patterns", str(mine)).out.strip() == "No new platform email."  # nothing re-reported

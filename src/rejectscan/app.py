@@ -158,7 +158,7 @@ class App:
         if Path(self.settings.db).exists():  # read only: analyze never writes the store
             with self._store() as store:
                 submissions = store.all_submissions()
-                history = self._history(store)
+                history = self._history(store, write=False)
         if when is not None:
             submissions.append(Submission(at=when, platform=None, source="--submitted-at"))
         prefilter = None if full_parse or include_all else Prefilter.for_patterns(patterns)
@@ -273,8 +273,28 @@ class App:
         with self._store() as store:
             store.beat(account, runner, error)
 
-    def _history(self, store) -> history_mod.History:
-        return history_mod.build(store.submissions(), [s.record for s in store.records()], self.platform_names)
+    def _history(self, store, write: bool = True) -> history_mod.History:
+        """History from the store, every stored message judged by the rules in force."""
+        records = {s.key: s.record for s in store.records()}
+        if store.judged_by_other_rules(self.patterns.fingerprint):
+            records.update(self._rejudge(store, write))
+        return history_mod.build(store.submissions(), list(records.values()), self.platform_names)
+
+    def _rejudge(self, store, write: bool) -> list[tuple[str, Record]]:
+        """Judge every stored message again with the current rules, so history never mixes old and new
+        verdicts. Nothing is reported again; `write=False` (analyze, which never writes) keeps it in memory."""
+        from rejectscan.models import RawMessage
+
+        rows = store.raw_messages()
+        errors: list[InputError] = []
+        keyed = [(key, pipeline.examine_one(RawMessage(raw, source, in_container=True), self.patterns, True,
+                                            errors.append, self.trust)) for key, source, raw in rows]
+        keyed = [(key, facts) for key, facts in keyed if facts is not None]
+        reports = pipeline.judge([f for _, f in keyed], self.patterns, store.submissions())
+        updates = [(key, Record.from_report(r)) for (key, _), r in zip(keyed, reports)]
+        if write:
+            store.update_records(updates, self.patterns.fingerprint)
+        return updates
 
     def history(self) -> HistoryView:
         with self._store() as store:

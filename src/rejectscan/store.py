@@ -245,6 +245,25 @@ class Store:
                 out.append(StoredRecord(key, Record.from_json(json.loads(row[0]))))
         return out
 
+    def judged_by_other_rules(self, fingerprint: str) -> bool:
+        """Whether any stored message that can be judged again was judged by other rules."""
+        row = self.db.execute("SELECT 1 FROM messages WHERE raw IS NOT NULL AND (rules IS NULL OR rules <> ?) LIMIT 1",
+                              (fingerprint,)).fetchone()
+        return row is not None
+
+    def raw_messages(self) -> list[tuple[str, str, bytes]]:
+        """(key, source, the message) for every stored message kept whole, in time order."""
+        rows = self.db.execute("SELECT message_key, source, raw FROM messages WHERE raw IS NOT NULL ORDER BY sent_ts, id")
+        return [(r[0], r[1], zlib.decompress(r[2])) for r in rows]
+
+    def update_records(self, updates: list[tuple[str, Record]], rules: str) -> None:
+        """Records judged again (the rules changed); whether they were reported is left as it is."""
+        with self.transaction() as db:
+            db.executemany("UPDATE messages SET record=?, kind=?, platform=?, label=?, delay_seconds=?, authentic=?,"
+                           " rules=? WHERE message_key=?",
+                           [(json.dumps(r.to_json()), r.kind.value, r.platform, r.label.value if r.label else None,
+                             r.delay_seconds, _tri(r.authentic), rules, key) for key, r in updates])
+
     def mark_reported(self, keys: Iterable[str]) -> None:
         with self.transaction() as db:
             db.executemany("UPDATE messages SET reported = 1 WHERE message_key = ?", [(k,) for k in keys])
