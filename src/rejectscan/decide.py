@@ -155,8 +155,7 @@ def _read(sentence: Sentence, index: int, rules: DecisionRules,
     text = sentence.text
     outcomes = _longest([(rule, s, e) for rule in rules.outcomes for s, e in _matches(rule.regexes, text)])
     named = _objects(sentence, rules)
-    # "many profiles", "the services you offer": a profile-class word counts only as the user's
-    objects = [o for o in named if o.owned or not o.rule.owned]
+    objects = named
     if not outcomes:
         return [], named
     if any(_matches(a.regexes, text) for a in rules.actors):
@@ -167,8 +166,9 @@ def _read(sentence: Sentence, index: int, rules: DecisionRules,
     for rule, start, end in outcomes:
         if _hedged(text, start, hedges) or text.endswith("?"):
             continue
-        # not a word of the outcome itself ("unable to offer you": 'offer' is no proposal here)
-        candidates = [o for o in objects if o.rule.pronoun or not (start <= o.start and o.end <= end)]
+        # not a word of the outcome itself ("unable to offer you": 'offer' is no proposal here),
+        # unless it is the user's ("we won't be taking your application further")
+        candidates = [o for o in objects if o.rule.pronoun or o.owned or not (start <= o.start and o.end <= end)]
         target = None if rule.implies else _nearest(candidates, start, end)
         weight = rule.weight * (SUBJECT_WEIGHT if sentence.subject else 1.0)
         cls, name = None, ""
@@ -178,9 +178,11 @@ def _read(sentence: Sentence, index: int, rules: DecisionRules,
             if ref is not None and ref.cls != "other":
                 cls, name = ref.cls, ref.id
         elif target is not None:
+            if target.rule.owned and not target.owned:
+                continue  # "many profiles", "another account": not the user's standing
             cls, name = target.rule.cls, target.rule.id
-            if target.rule.pronoun:
-                weight *= PRONOUN_WEIGHT
+            if target.rule.pronoun and rule.kinds.get(cls) is not Kind.REJECTION:
+                weight *= PRONOUN_WEIGHT  # "you can now ..." is a weaker reading than "your profile is approved"
         if cls is None and rule.implies:
             cls, name = rule.implies, rule.id
         if cls is None and rule.context and context is not None:

@@ -314,8 +314,9 @@ _REGEXES = schema.each(lambda f, k, v: compile_regex(f, k, schema.string(f, k, v
 
 
 def _kinds(file: str, key: str, value) -> dict[str, Kind]:
-    if not isinstance(value, dict) or not value:
-        raise PatternError(file, key, "must be a table of object class = kind, e.g. { application = \"rejection\" }")
+    if not isinstance(value, dict):
+        raise PatternError(file, key, "must be a table of object class = kind, e.g. { application = \"rejection\" }"
+                           " ({} for an outcome that says nothing happened)")
     out = {}
     for cls, kind in value.items():
         schema.one_of(*OBJECT_CLASSES[:-1])(file, f"{key}.{cls}", cls)
