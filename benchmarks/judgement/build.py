@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turn the judgement cases into full RFC 5322 messages, as the user's mailbox stored them.
 
-Reads cases/*.toml (format in README.md) and writes mail/dev/<id>.eml, mail/holdout/<id>.eml and
+Reads cases/*.toml (format in README.md) and writes mail/<split>/<id>.eml (dev, holdout, fresh) and
 mail/expected.toml; .eml files it no longer generates are deleted. Each message carries the trace
 and authentication headers of one of four mail providers (Gmail, Office 365, Fastmail, a Postfix
 and Dovecot server of the user's own), laid out as that provider writes them. Deterministic:
@@ -45,7 +45,7 @@ Case = dict[str, Any]
 REQUIRED = ("id", "split", "category", "platform", "kind", "from", "subject", "date", "body")
 OPTIONAL = ("label", "authentic", "submitted_at", "html", "reply_to", "headers", "auth", "wrap", "note")
 CHOICES = {
-    "split": ("dev", "holdout"),
+    "split": ("dev", "holdout", "fresh"),
     "platform": ("upwork", "fiverr", "peopleperhour", "toptal", "freelancer", "guru", "none"),
     "kind": ("submission", "rejection", "approval", "suspension", "other"),
     "label": ("automated", "human-reviewed", "unknown"),
@@ -782,7 +782,7 @@ def main() -> None:
     files[MAIL / "expected.toml"] = expected(cases)
     written, unchanged, removed = sync(files)
     counts = {split: sum(split_of(c) == split for c in cases) for split in CHOICES["split"]}
-    print(f"build.py: {len(cases)} messages ({counts['dev']} dev, {counts['holdout']} holdout): "
+    print(f"build.py: {len(cases)} messages ({', '.join(f'{n} {split}' for split, n in counts.items())}): "
           f"{written} files written, {unchanged} unchanged, {removed} stale removed")
 
 
