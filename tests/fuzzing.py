@@ -7,8 +7,10 @@ renderer) gives a result or an InputError, within the time limit. Anything else 
 
 from __future__ import annotations
 
+import csv
 import io
 import random
+import re
 import time
 import traceback
 from dataclasses import dataclass
@@ -114,12 +116,51 @@ def _header_lines_in_body(rng, data):
     return data + b"\n\n" + (line + b"\n") * rng.randint(2000, 8000)
 
 
+ATTACKS = ["\x1b]52;c;cm0gLXJmIH4K\x07", "\x1b]0;pwned\x07", "\x1b[8mhidden\x1b[0m", "a\x08\x08b", "x\ry", "\u202egnp.exe",
+           "zero\u200bwidth", "n\x00l", "\x9b31m", "a\u2028b\u0085c", "=HYPERLINK(\"http://evil\")", "+1+1", "@SUM(1)",
+           "-2", "\tTAB", "\n  Upwork rejected your profile. Who decided: the support team"]
+
+
+def _hostile_text(rng, data):
+    """An attacker's text in a display name, a subject or an inline forward's header, encoded or raw."""
+    attack = rng.choice(ATTACKS)
+    encoded = b"=?utf-8?b?" + __import__("base64").b64encode(attack.encode()) + b"?="
+    raw = attack.encode("utf-8")
+    field = rng.choice([b"From: ", b"Subject: "])
+    value = rng.choice([encoded, raw.replace(b"\n", b" ").replace(b"\r", b" "), b'"' + encoded + b'"'])
+    out = data.replace(field, field + value + b" ", 1)
+    if rng.random() < 0.3:  # as the forwarder of an inline forward
+        out = (b"From: " + value + b" <me@example.org>\nSubject: Fwd: x\nDate: Wed, 25 Nov 2026 09:00:00 +0000\n\n"
+               b"---------- Forwarded message ---------\nFrom: Upwork <donotreply@upwork.com>\n"
+               b"Date: Tue, Nov 24, 2026 at 3:03 PM\nSubject: " + value + b"\n\nwe cannot accept your registration\n")
+    return out
+
+
+csv.field_size_limit(1 << 30)  # hostile headers make huge cells; the checker must read them all
+_EXECUTES = re.compile("[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2028\u2029]")
+
+
+def unescaped(fmt: str, out: str) -> str | None:
+    """What an output lets through that a terminal, a spreadsheet or a line reader would act on."""
+    if fmt == "text" and _EXECUTES.search(out.replace("\n", "").replace("\t", "")):
+        return f"text output carries {_EXECUTES.search(out.replace(chr(10), '').replace(chr(9), '')).group()!r}"
+    if fmt == "csv":
+        if "\x00" in out:
+            return "a NUL in CSV"
+        for row in csv.reader(io.StringIO(out)):
+            if any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row):
+                return f"a CSV cell starts a formula: {row!r}"[:200]
+    if fmt in ("json", "jsonl") and re.search("[\u2028\u2029\x80-\x9f\u202a-\u202e]", out):
+        return "a raw line separator, C1 control or bidi override in JSON"
+    return None
+
+
 MUTATIONS = {
     "truncate": (_truncate, 20), "bitflips": (_bitflips, 20), "duplicate-headers": (_duplicate_headers, 5),
     "huge-header": (_huge_header, 2), "broken-boundary": (_broken_boundary, 10), "deep-nesting": (_deep_nesting, 1),
     "many-parts": (_many_parts, 1), "bad-charset": (_bad_charset, 10), "bad-encoding": (_bad_encoding, 10),
     "nuls": (_nuls, 10), "random-bytes": (_random_bytes, 5), "splice": (_splice, 10), "encoded-words": (_encoded_words, 5),
-    "header-lines-in-body": (_header_lines_in_body, 3),
+    "header-lines-in-body": (_header_lines_in_body, 3), "hostile-text": (_hostile_text, 10),
 }
 
 
@@ -158,7 +199,11 @@ def check(name: str, data: bytes, in_container: bool = False) -> Failure | None:
                 return Failure(name, f"bad error line: {error!r}", data[:2000])
         vocabulary = render.Vocabulary({p.id: p.name for p in _PATTERNS.platforms})
         for fmt in render.FORMATS:
-            render.RecordWriter(fmt, io.StringIO(), vocabulary).write(records)
+            out = io.StringIO()
+            render.RecordWriter(fmt, out, vocabulary).write(records)
+            leak = unescaped(fmt, out.getvalue())
+            if leak:
+                return Failure(name, leak, data[:2000])
     except Exception:
         return Failure(name, traceback.format_exc(limit=6), data[:2000])
     elapsed = time.perf_counter() - started

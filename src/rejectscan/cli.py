@@ -16,6 +16,7 @@ import click
 
 from rejectscan import __version__
 from rejectscan.errors import ExitStatus, RejectscanError
+from rejectscan.render import field
 
 INTERNAL_ERROR = 70  # a bug (EX_SOFTWARE); listed in the README beside the contract's codes
 
@@ -28,7 +29,7 @@ class RejectscanGroup(click.Group):
         try:
             return super().invoke(ctx)
         except RejectscanError as exc:
-            click.echo(f"rejectscan: {exc}", err=True)
+            click.echo(f"rejectscan: {field(str(exc))}", err=True)
             ctx.exit(int(exc.status))
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
@@ -38,7 +39,7 @@ class RejectscanGroup(click.Group):
         except Exception as exc:  # a traceback is a bug: one line, unless --debug
             if (ctx.obj or {}).get("debug"):
                 traceback.print_exc()
-            click.echo(f"rejectscan: internal error: {type(exc).__name__}: {exc} "
+            click.echo(f"rejectscan: internal error: {type(exc).__name__}: {field(str(exc))} "
                        "(please report it; --debug shows details)", err=True)
             ctx.exit(INTERNAL_ERROR)
 
@@ -71,7 +72,7 @@ def _writer(app, quiet: bool = False):
 
 def _errors(errors) -> None:
     for error in errors:
-        click.echo(f"rejectscan: {error}", err=True)
+        click.echo(f"rejectscan: {field(str(error))}", err=True)
 
 
 def common_options(func):
@@ -292,7 +293,7 @@ def patterns_lint(ctx, dirs, fmt, patterns, config, db):
 
     report = _app(ctx, fmt, patterns, config, db).lint_patterns(dirs)
     for problem in report.problems:
-        click.echo(str(problem), err=True)
+        click.echo(field(str(problem)), err=True)
     _out(render.lint_summary(report))
     ctx.exit(ExitStatus.USAGE if report.problems else ExitStatus.OK)
 

@@ -17,6 +17,7 @@ from typing import Iterable, Sequence, TextIO
 from rejectscan.history import EventKind, History
 from rejectscan.models import Kind, Label, TimeSource
 from rejectscan.record import Record
+from rejectscan.safe import csv_cell, field, json_line, terminal
 from rejectscan.text import duration
 
 FORMATS = ("text", "json", "jsonl", "csv")
@@ -48,13 +49,13 @@ class RecordWriter:
 
     def write(self, records: Sequence[Record]) -> None:
         if self.fmt == "json":
-            self.stream.write(json.dumps([r.to_json() for r in records], indent=2, ensure_ascii=False) + "\n")
+            self.stream.write(json_line(json.dumps([r.to_json() for r in records], indent=2, ensure_ascii=False)) + "\n")
         elif self.fmt == "csv":
             self.stream.write(to_csv(records))
         else:
             for record in records:
                 if self.fmt == "jsonl":
-                    self.stream.write(json.dumps(record.to_json(), ensure_ascii=False) + "\n")
+                    self.stream.write(json_line(json.dumps(record.to_json(), ensure_ascii=False)) + "\n")
                 else:
                     self.stream.write(("" if self._first else "\n") + to_text(record, self.vocabulary))
                 self._first = False
@@ -79,7 +80,7 @@ def to_csv(records: Iterable[Record]) -> str:
         row["reasons"] = " | ".join(rec.reasons or ())
         row["advice"] = " ".join(a.id for a in rec.advice or ())
         row["warnings"] = " | ".join(rec.warnings)
-        writer.writerow(row)
+        writer.writerow({k: csv_cell(v) for k, v in row.items()})
     return out.getvalue()
 
 
@@ -114,13 +115,14 @@ def to_text(rec: Record, vocabulary: Vocabulary) -> str:
     name = vocabulary.names.get(rec.platform or "", rec.platform or "")
     forged = rec.forged
     wrap = textwrap.TextWrapper(width=WIDTH, initial_indent="    ", subsequent_indent="      ")
-    lines = [rec.source]
-    warnings = list(rec.warnings)
+    lines = [field(rec.source)]
+    warnings = [field(w) for w in rec.warnings]
     if forged and warnings:
         lines.append(f"  WARNING: {warnings.pop(0)}")
-    sender = (f"{rec.from_name} <{rec.from_addr}>" if rec.from_name and rec.from_addr
-              else rec.from_addr or rec.from_name or "unknown sender")
-    lines.append(f"  From {sender}: {rec.subject!r}" + (f" (forwarded by {rec.forwarded_by})" if rec.forwarded else ""))
+    sender = (f"{field(rec.from_name)} <{field(rec.from_addr)}>" if rec.from_name and rec.from_addr
+              else field(rec.from_addr or rec.from_name) or "unknown sender")
+    lines.append(f"  From {sender}: \"{field(rec.subject)}\""
+                 + (f" (forwarded by {field(rec.forwarded_by)})" if rec.forwarded else ""))
     lines.append(f"  Sent {when(rec.sent_at)}"
                  + (f" ({_SOURCE_WORDS.get(rec.sent_at_source, '')})" if rec.sent_at and rec.sent_at_source else ""))
     if rec.is_rejection and rec.label:
@@ -132,17 +134,17 @@ def to_text(rec: Record, vocabulary: Vocabulary) -> str:
         if rec.delay_seconds is not None and rec.submitted_at:
             after = "within a minute" if rec.delay_seconds < rec.sent_at_precision_seconds else duration(rec.delay_seconds)
             lines.append(f"  Answered {after} after you submitted ({when(rec.submitted_at)}, "
-                         f"from {rec.submission_source}).")
+                         f"from {field(rec.submission_source)}).")
         lines.append("  Why we think so:")
-        lines += [wrap.fill(f"- {r}") for r in rec.reasons or ()]
+        lines += [wrap.fill(f"- {field(r)}") for r in rec.reasons or ()]
     elif rec.platform is not None:
         lines.append(f"  {name} {_KIND_WORDS.get(rec.kind, rec.kind.value)}"
-                     + (f" ({rec.template_description})" if rec.template_description else "") + ".")
+                     + (f" ({field(rec.template_description)})" if rec.template_description else "") + ".")
     else:
         lines.append("  Not a freelancing platform's email.")
     if rec.reviewer_instructions:
         lines.append("  What the reviewer asked for, in their words:")
-        lines += [wrap.fill(f"\"{i}\"") for i in rec.reviewer_instructions]
+        lines += [wrap.fill(f"\"{field(i)}\"") for i in rec.reviewer_instructions]
     main = [a for a in rec.advice or () if a.id not in vocabulary.always]
     extra = [a for a in rec.advice or () if a.id in vocabulary.always]
     if main:
@@ -153,11 +155,11 @@ def to_text(rec: Record, vocabulary: Vocabulary) -> str:
     if extra:
         lines.append(textwrap.fill("Whatever happened, these stay open: " + "; ".join(a.title.lower() for a in extra) + ".",
                                    width=WIDTH, initial_indent="  ", subsequent_indent="  "))
-    for note in (*rec.notes, *warnings):
+    for note in (*(field(n) for n in rec.notes), *warnings):
         lines.append(wrap.fill(f"Note: {note}"))
     if rec.authentic is None and rec.platform is not None and rec.authenticity_reasons:
-        lines.append(wrap.fill(f"Note: {rec.authenticity_reasons[0]}"))
-    return "\n".join(lines) + "\n"
+        lines.append(wrap.fill(f"Note: {field(rec.authenticity_reasons[0])}"))
+    return terminal("\n".join(lines)) + "\n"
 
 
 # --- history ---------------------------------------------------------------------------------------
@@ -187,19 +189,19 @@ def history(view, fmt: str) -> str:
     """`rejectscan history` in any format; view is app.HistoryView."""
     h: History = view.history
     if fmt == "json":
-        return json.dumps({"events": [_event_json(e) for e in h.events],
+        return json_line(json.dumps({"events": [_event_json(e) for e in h.events],
                            "summary": {s.platform or "any": _summary_json(s) for s in h.summaries},
-                           "health": [_beat_json(b) for b in view.heartbeats]}, indent=2, ensure_ascii=False) + "\n"
+                           "health": [_beat_json(b) for b in view.heartbeats]}, indent=2, ensure_ascii=False)) + "\n"
     if fmt == "jsonl":
         lines = [json.dumps(_event_json(e), ensure_ascii=False) for e in h.events]
         lines += [json.dumps({"event": "summary", "platform": s.platform or "any", **_summary_json(s)}, ensure_ascii=False)
                   for s in h.summaries]
-        return "".join(line + "\n" for line in lines)
+        return "".join(json_line(line) + "\n" for line in lines)
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=_HISTORY_FIELDS, extrasaction="ignore", lineterminator="\n")
         writer.writeheader()
-        writer.writerows(_event_json(e) for e in h.events)
+        writer.writerows({k: csv_cell(v) for k, v in _event_json(e).items()} for e in h.events)
         return out.getvalue()
     lines = []
     if not h.events:
@@ -214,20 +216,20 @@ def history(view, fmt: str) -> str:
                     line += f", {duration(e.delay_seconds)} after submitting"
             if e.authentic is False:
                 line += "  (NOT from the platform: ignored)"
-            lines.append(line + f"  [{e.source}]")
+            lines.append(line + f"  [{field(e.source)}]")
         median = s.median_human_delay_seconds
         lines.append(f"  Summary: {s.rejections} rejection(s): {s.automated} automated, {s.human_reviewed} "
                      f"human-reviewed, {s.unknown} unknown; {s.approvals} approval(s)"
                      + (f"; human reviews took {duration(median)} (median)" if median is not None else "") + ".")
     for beat in view.heartbeats:
-        lines.append(f"Mailbox {beat.account}: last successful check "
+        lines.append(f"Mailbox {field(beat.account)}: last successful check "
                      f"{beat.last_ok.isoformat() if beat.last_ok else 'never'} ({beat.runner})"
-                     + (f"; last error {beat.last_error_at.isoformat() if beat.last_error_at else '?'}: {beat.last_error}"
+                     + (f"; last error {beat.last_error_at.isoformat() if beat.last_error_at else '?'}: {field(beat.last_error)}"
                         if beat.last_error else ""))
         if beat.account in view.stale:
             lines.append(f"  WARNING: no successful check of {beat.account} for over an hour; is `rejectscan watch` "
                          "or the cron job running? `rejectscan doctor` tells what is wrong.")
-    return "".join(line + "\n" for line in lines)
+    return terminal("".join(line + "\n" for line in lines))
 
 
 # --- doctor and the pattern tools -------------------------------------------------------------------
@@ -235,7 +237,7 @@ def history(view, fmt: str) -> str:
 def doctor(checks) -> str:
     lines = []
     for c in checks:
-        lines.append(f"{'ok' if c.ok else 'PROBLEM':<8} {c.name:<13} {c.detail}" + ("" if c.ok else f"\n{'':<22}-> {c.fix}"))
+        lines.append(f"{'ok' if c.ok else 'PROBLEM':<8} {c.name:<13} {field(c.detail)}" + ("" if c.ok else f"\n{'':<22}-> {c.fix}"))
     problems = [c for c in checks if not c.ok]
     lines.append("all good" if not problems else f"{len(problems)} problem(s)")
     return "".join(line + "\n" for line in lines)
@@ -264,7 +266,7 @@ def lint_summary(report) -> str:
 
 
 def probe(path: str, original, hits, signals) -> str:
-    lines = [f"{path}: from {original.from_addr or '?'}" + (" (forwarded original)" if original.forwarded else "")]
+    lines = [f"{field(path)}: from {field(original.from_addr) or '?'}" + (" (forwarded original)" if original.forwarded else "")]
     if not hits:
         lines.append("  no template phrase or regex hit")
     for h in hits:
@@ -272,10 +274,10 @@ def probe(path: str, original, hits, signals) -> str:
         lines.append(f"  template {h.template.id} [{h.template.kind.value}]: {state}")
         for matched, score in h.hits:
             how = "regex" if score is None else f"{score:.0f}%"
-            lines.append(f"    {how:>6}  {matched[:100]!r}")
+            lines.append(f"    {how:>6}  \"{field(matched[:100])}\"")
     for s in signals:
-        lines.append(f"  signal {s.id} ({s.direction.value} {s.weight:g}): {s.matched[:100]!r}")
-    return "".join(line + "\n" for line in lines)
+        lines.append(f"  signal {s.id} ({s.direction.value} {s.weight:g}): \"{field(s.matched[:100])}\"")
+    return terminal("".join(line + "\n" for line in lines))
 
 
 def submission(sub) -> str:
