@@ -22,14 +22,16 @@ MAX_SENTENCES = 400
 SUBJECT_WEIGHT = 1.5  # a subject line that states the decision counts more
 PRONOUN_WEIGHT = 0.6  # "you" as the object is a weaker reading than "your application"
 OWNER_REACH = 40
+WRAPPED_LINE = 45  # a line at least this long that ends mid-sentence was wrapped by the mail client
 DECISION_MIN = 1.0  # a decision needs one plain sentence, or several weaker ones ("welcome aboard" alone is not one)
 SUBMISSION_MIN = 0.5  # "your" must stand this close before an owned object
-_SPLIT = re.compile(r"(?<=[.!?;])\s+|\n+")
+_SPLIT = re.compile(r"(?:(?<=[^.]\.)|(?<=[!?;]))\s+|\n+")  # not after dot leaders ("Outcome ....")
 _BULLET = re.compile(r"^\s*(?:[-*•·]+|\d+[.)])\s+")
 _OWNER = re.compile(r"\b(?:your|the|this)\s+(?:[\w.&'-]+\s+){0,2}$")
 _OWNER_AFTER = re.compile(r"\s*(?:that\s+)?you(?:'ve)?\s+(?:submitted|sent|made|created|applied|registered)\b")
 _BOUNDARY = re.compile(r",\s*but\b|\bbut\b|:\s")
 _DECISIONS = (Kind.REJECTION, Kind.APPROVAL, Kind.SUSPENSION)
+_LEADER = re.compile(r"^\s*[\w ]{2,30}?(?:\s*\.{3,}|\s*:)\s*$")
 _QUOTED = re.compile(r'"[^"]{1,300}"|(?<![\w])\'[^\']{1,300}\'(?![\w])')
 
 
@@ -65,13 +67,34 @@ def sentences(subject: str, body: str) -> list[Sentence]:
     out = [Sentence(plain(subject), subject.strip(), subject=True)] if subject and subject.strip() else []
     lines = [line for line in (body or "")[:MAX_CHARS].translate(INVISIBLE).split("\n")
              if not line.lstrip().startswith(">")]
-    for piece in _SPLIT.split("\n".join(lines)):
+    for piece in _SPLIT.split(unwrap_lines(lines)):
         shown = _BULLET.sub("", piece).strip()
         if shown:
             out.append(Sentence(plain(shown), shown))
         if len(out) >= MAX_SENTENCES:
             break
     return out
+
+
+def unwrap_lines(lines: list[str]) -> str:
+    """Lines a mail client wrapped at 70-100 columns joined back into their sentence; a short line,
+    a line ending a sentence, a blank line or a bullet stays a break. A "Label ....." or "Label:"
+    line is joined with its value on the next line (a status block)."""
+    out: list[str] = []
+    for line in lines:
+        text = line.rstrip()
+        if out and out[-1] and text.strip() and not _BULLET.match(text) and _continues(out[-1]):
+            out[-1] = out[-1] + " " + text.strip()
+        else:
+            out.append(text)
+    return "\n".join(out)
+
+
+def _continues(previous: str) -> bool:
+    previous = previous.rstrip()
+    if _LEADER.search(previous):
+        return True  # "Outcome ........" then "Unsuccessful"
+    return len(previous) >= WRAPPED_LINE and not previous.endswith((".", "!", "?", ";", ":"))
 
 
 def plain(text: str) -> str:
@@ -161,7 +184,7 @@ def _read(sentence: Sentence, index: int, rules: DecisionRules,
     if any(_matches(a.regexes, text) for a in rules.actors):
         return [Reading(None, 0.0, o.id, "a client's decision", sentence.shown, index, sentence.subject)
                 for o, _, _ in outcomes], named
-    hedges = [s for h in rules.hedges for s, _ in _matches(h.regexes, text)]
+    hedges = [(s, h.reach) for h in rules.hedges for s, _ in _matches(h.regexes, text)]
     out = []
     for rule, start, end in outcomes:
         if _hedged(text, start, hedges) or text.endswith("?"):
@@ -169,7 +192,9 @@ def _read(sentence: Sentence, index: int, rules: DecisionRules,
         # not a word of the outcome itself ("unable to offer you": 'offer' is no proposal here),
         # unless it is the user's ("we won't be taking your application further")
         candidates = [o for o in objects if o.rule.pronoun or o.owned or not (start <= o.start and o.end <= end)]
-        target = None if rule.implies else _nearest(candidates, start, end)
+        target = _nearest(candidates, start, end)
+        if rule.implies and (rule.own_object or target is None or target.rule.cls != "other"):
+            target = None  # the outcome names its object ("Status: Declined", "welcome aboard")
         weight = rule.weight * (SUBJECT_WEIGHT if sentence.subject else 1.0)
         cls, name = None, ""
         if target is not None and target.rule.refers:
@@ -207,6 +232,7 @@ def _nearest(objects: list[_Object], start: int, end: int) -> _Object | None:
     return min(pool, key=lambda o: (max(0, o.start - end, start - o.end), not o.owned))
 
 
-def _hedged(text: str, at: int, hedges: list[int]) -> bool:
-    """A hedge before the outcome, with no 'but' or colon between them."""
-    return any(h < at and not _BOUNDARY.search(text, h, at) for h in hedges)
+def _hedged(text: str, at: int, hedges: list[tuple[int, int | None]]) -> bool:
+    """A hedge before the outcome (within its reach), with no 'but' or colon between them."""
+    return any(h < at and (reach is None or at - h <= reach) and not _BOUNDARY.search(text, h, at)
+               for h, reach in hedges)

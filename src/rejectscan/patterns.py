@@ -100,6 +100,7 @@ class OutcomeRule:
     implies: str | None  # the object class it stands for when the sentence names none ("welcome aboard")
     examples: Examples
     file: str
+    own_object: bool = False  # its words name what it is about ("the restriction will remain"): other objects are ignored
 
 
 @dataclass(frozen=True)
@@ -126,6 +127,7 @@ class PhraseRule:
     regexes: tuple[Regex, ...]
     examples: Examples
     file: str
+    reach: int | None = None  # a hedge: counts only this close before the outcome (None: anywhere before)
 
 
 @dataclass(frozen=True)
@@ -333,6 +335,8 @@ OUTCOME = schema.Table("outcome", (
     schema.Key("context", lambda f, k, v: bool(schema.one_of(True, False)(f, k, v)), False,
                "may take its object from the sentences before it"),
     schema.Key("implies", schema.one_of(*OBJECT_CLASSES[:-1]), None, "the object class it stands for when none is named"),
+    schema.Key("own_object", lambda f, k, v: bool(schema.one_of(True, False)(f, k, v)), False,
+               "its words name what it is about: the sentence's other objects are ignored"),
     schema.Key("examples", schema.table(EXAMPLES), None),
 ), named=True)
 OBJECT = schema.Table("object", (
@@ -352,7 +356,8 @@ ACTOR = schema.Table("actor", (
     schema.Key("id", schema.ident), schema.Key("description", schema.string), schema.Key("regexes", _REGEXES),
     schema.Key("examples", schema.table(EXAMPLES), None),
 ), named=True)
-HEDGE = schema.Table("hedge", ACTOR.keys, named=True)
+HEDGE = schema.Table("hedge", ACTOR.keys + (
+    schema.Key("reach", schema.integer(1, 1000), None, "counts only this many characters before the outcome"),), named=True)
 INSTRUCTION = schema.Table("instruction", ACTOR.keys, named=True)
 
 TOP = schema.Table("(top level)", (
@@ -432,7 +437,8 @@ def build(documents: list[tuple[str, dict]]) -> PatternSet:
             claim(file, f"outcome[{i}].id", o["id"])
             decisions["outcomes"].append(OutcomeRule(
                 id=o["id"], description=o["description"], kinds=o["kinds"], regexes=o["regexes"], weight=o["weight"],
-                context=o["context"], implies=o["implies"], examples=_examples(o["examples"]), file=file))
+                context=o["context"], implies=o["implies"], own_object=o["own_object"],
+                examples=_examples(o["examples"]), file=file))
         for i, o in enumerate(schema.tables(OBJECT)(file, top["object"])):
             claim(file, f"object[{i}].id", o["id"])
             decisions["objects"].append(ObjectRule(
@@ -442,7 +448,7 @@ def build(documents: list[tuple[str, dict]]) -> PatternSet:
             for i, o in enumerate(schema.tables(table)(file, top[table.name])):
                 claim(file, f"{table.name}[{i}].id", o["id"])
                 decisions[name].append(PhraseRule(id=o["id"], description=o["description"], regexes=o["regexes"],
-                                                  examples=_examples(o["examples"]), file=file))
+                                                  examples=_examples(o["examples"]), file=file, reach=o.get("reach")))
         for i, a in enumerate(schema.tables(ADVICE)(file, top["advice"])):
             claim(file, f"advice[{i}].id", a["id"])
             advice[a["id"]] = AdviceEntry(id=a["id"], title=a["title"], text=a["text"], labels=a["labels"],
