@@ -19,6 +19,8 @@ from urllib.parse import parse_qs
 USER = "maria"
 PASSWORD = "correct horse battery staple"
 TOKEN = "ya29.test-access-token-0123456789"
+UNICODE_USER = "mária"  # a second account whose name and password are not ASCII
+UNICODE_PASSWORD = "pässwörd1"
 
 
 def free_port() -> int:
@@ -75,7 +77,8 @@ class Dovecot:
         subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
                         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
                         "-keyout", str(self.key), "-out", str(self.cert)], check=True, capture_output=True)
-        (self.dir / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
+        (self.dir / "passwd").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n"
+                                         f"{UNICODE_USER}:{{PLAIN}}{UNICODE_PASSWORD}::::::\n", encoding="utf-8")
         (self.dir / "oauth2.conf").write_text(
             f"introspection_url = http://127.0.0.1:{self.tokens.port}/introspect\n"
             "introspection_mode = post\nusername_attribute = username\n"
@@ -96,6 +99,8 @@ ssl_key = <{self.key}
 disable_plaintext_auth = no
 imap_logout_format = in=%i out=%o fetch_body_count=%{{fetch_body_count}} fetch_body_bytes=%{{fetch_body_bytes}}
 auth_mechanisms = plain login xoauth2 oauthbearer
+# the default allows only ASCII user names; real servers (Gmail, Microsoft) take any
+auth_username_chars =
 mail_location = maildir:{self.dir}/mail/%n
 default_internal_user = dovecot
 default_login_user = dovenull

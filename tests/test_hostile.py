@@ -75,3 +75,70 @@ def test_json_lines_escape_the_characters_readers_split_lines_on(tmp_path):
         assert not re.search("[\u2028\u2029\u0080-\u009f\u202a-\u202e]", out)
         records = [json.loads(line) for line in out.splitlines()] if fmt == "jsonl" else json.loads(out)
         assert records[0]["subject"].endswith("a\u2028b\u2029c\u0085d\u009b\u202e")  # kept, escaped
+
+
+def test_a_password_or_user_name_outside_ascii_logs_in_and_never_leaks(dovecot, tmp_path):
+    from dovecot import UNICODE_PASSWORD, UNICODE_USER
+
+    base = ("fetch", "--host", "localhost", "--port", str(dovecot.imaps_port), "--cafile", str(dovecot.cert),
+            "--db", str(tmp_path / "s.db"), "--user", UNICODE_USER)
+    ok = run(*base, env={"REJECTSCAN_PASSWORD": UNICODE_PASSWORD})
+    assert ok.code == 0, ok.err
+    wrong = run(*base, env={"REJECTSCAN_PASSWORD": "wrönger-pässword"})
+    assert wrong.code == 3 and "login refused" in wrong.err
+    for secret in ("wrönger-pässword", "ö", "position"):
+        assert secret not in wrong.err
+
+
+@pytest.mark.parametrize("config, words", [
+    ('[account]\ntimeout = "abc"\n', ["account.timeout must be a number from 1 to 3600", "'abc'"]),
+    ('[account]\nfolders = 5\n', ["account.folders must be a string or a list"]),
+    ('[account]\npassword_cmd = 5\n', ["account.password_cmd must be a non-empty string"]),
+    ('[account]\nallow_plaintext = "false"\n', ["account.allow_plaintext must be true or false"]),
+    ('db = 5\n', ["db must be a non-empty string"]),
+    ('format = "xml"\n', ['format must be one of "text", "json", "jsonl", "csv"']),
+    ('[account]\nport = 70000\n', ["account.port must be a whole number from 1 to 65535"]),
+])
+def test_config_values_of_the_wrong_type_are_refused_with_file_and_key(tmp_path, config, words):
+    path = tmp_path / "c.toml"
+    path.write_text('[account]\nuser = "me@example.org"\nhost = "localhost"\n' + config.replace("[account]\n", "")
+                    if config.startswith("[account]") else config + '\n[account]\nuser = "me@example.org"\n')
+    result = run("fetch", "--config", str(path))
+    assert result.code == 2 and str(path) in result.err, result.err
+    for word in words:
+        assert word in result.err, result.err
+
+
+@pytest.mark.parametrize("args, words", [
+    (("fetch", "--since", "99999999d"), ["before the year 1"]),
+    (("fetch", "--since", "9" * 5000 + "d"), ["before the year 1"]),
+    (("fetch", "--since", "9999y"), ["before the year 1"]),
+    (("fetch", "--since", "-5d"), ["without a sign"]),
+    (("fetch", "--lock-timeout", "nan"), ["--lock-timeout"]),
+    (("fetch", "--port", "0"), ["--port"]),
+    (("fetch", "--port", "-1"), ["--port"]),
+    (("fetch", "--db", ""), ["--db", "must not be empty"]),
+    (("fetch", "--cafile", "/no/such.pem"), ["does not exist"]),
+    (("fetch", "--cafile", "README.md"), ["holds no PEM certificate"]),
+    (("fetch", "--host", "a" * 64 + ".example.org"), ["is not a host name"]),
+    (("analyze", "x.eml", "--submitted-at", "5"), ["is not a time"]),
+    (("analyze", ""), ["must not be empty"]),
+    (("doctor", "--stale-after", "30m"), ["ambiguous"]),
+])
+def test_every_bad_option_value_is_a_one_line_usage_error(args, words):
+    from conftest import ROOT, assert_one_line_error
+
+    result = run(*args, "--user", "me@example.org", "--host", "localhost") if args[0] == "fetch" and "--host" not in args \
+        else run(*args, *(("--user", "me@example.org") if args[0] == "fetch" else ()))
+    assert result.code == 2, (result.code, result.err)
+    assert_one_line_error(result, *words)
+
+
+def test_config_init_writes_valid_toml_for_any_user(tmp_path):
+    import tomllib
+
+    for user in ('a"b@example.org', "back\\slash@example.org", "ünïcode@example.org"):
+        path = tmp_path / f"{abs(hash(user))}.toml"
+        assert run("config", "init", "--user", user, "--config", str(path)).code == 0
+        assert tomllib.loads(path.read_text())["account"]["user"] == user
+    assert run("config", "init", "--user", "a\nb", "--config", str(tmp_path / "x.toml")).code == 2

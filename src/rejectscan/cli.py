@@ -23,7 +23,22 @@ INTERNAL_ERROR = 70  # a bug (EX_SOFTWARE); listed in the README beside the cont
 
 class RejectscanGroup(click.Group):
     """Maps rejectscan's errors to one line on stderr and their exit status, inside click, so the
-    in-process test runner sees exactly what a user sees."""
+    in-process test runner sees exactly what a user sees; click's own usage errors are one line too."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            status = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            sys.exit(status if isinstance(status, int) else 0)  # without standalone mode, click returns ctx.exit's code
+        except click.exceptions.Exit as exc:
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            command = " ".join(exc.ctx.command_path.split()) if getattr(exc, "ctx", None) else "rejectscan"
+            hint = f" (see `{command} --help`)" if isinstance(exc, click.UsageError) else ""
+            click.echo(f"rejectscan: {field(exc.format_message())}{hint}", err=True)
+            sys.exit(ExitStatus.USAGE)
+        except (click.exceptions.Abort, KeyboardInterrupt, EOFError):
+            click.echo("rejectscan: interrupted", err=True)
+            sys.exit(130)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -42,6 +57,32 @@ class RejectscanGroup(click.Group):
             click.echo(f"rejectscan: internal error: {type(exc).__name__}: {field(str(exc))} "
                        "(please report it; --debug shows details)", err=True)
             ctx.exit(INTERNAL_ERROR)
+
+
+class Seconds(click.ParamType):
+    """A number of seconds: finite, not negative, at most a day (nan, inf and -5 are usage errors)."""
+
+    name = "seconds"
+
+    def __init__(self, minimum: float = 0.0, maximum: float = 86_400.0) -> None:
+        self.minimum, self.maximum = minimum, maximum
+
+    def convert(self, value, param, ctx):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a number of seconds", param, ctx)
+        if not (self.minimum <= number <= self.maximum):  # also false for nan
+            self.fail(f"{value!r} must be a number of seconds from {self.minimum:g} to {self.maximum:g}", param, ctx)
+        return number
+
+
+def _not_empty(ctx, param, value):
+    """An empty --db or path would silently mean the default database or the current folder."""
+    values = value if isinstance(value, tuple) else (value,)
+    if any(v is not None and not str(v).strip() for v in values):
+        raise click.BadParameter("must not be empty", ctx=ctx, param=param)
+    return value
 
 
 def _env(ctx: click.Context):
@@ -84,7 +125,7 @@ def common_options(func):
                   help="A folder of your own pattern files, added to the shipped ones (repeatable; env REJECTSCAN_PATTERNS).")
     @click.option("--config", "config", type=click.Path(dir_okay=False),
                   help="Config file (default: the platform's config folder; env REJECTSCAN_CONFIG).")
-    @click.option("--db", type=click.Path(dir_okay=False), help="State database (env REJECTSCAN_DB).")
+    @click.option("--db", type=click.Path(dir_okay=False), callback=_not_empty, help="State database (env REJECTSCAN_DB).")
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         return func(*args, **kwargs)
@@ -96,7 +137,7 @@ def imap_options(func):
     """Account options; the password never comes from an option."""
 
     @click.option("--host", help="IMAP server (known for Gmail, Outlook, Fastmail, Yahoo, iCloud addresses).")
-    @click.option("--port", type=int, help="IMAP port (default 993 with ssl, 143 otherwise).")
+    @click.option("--port", type=click.IntRange(1, 65535), help="IMAP port (default 993 with ssl, 143 otherwise).")
     @click.option("--user", help="Login name, usually your address (env REJECTSCAN_USER).")
     @click.option("--tls", type=click.Choice(["ssl", "starttls", "none"]), help="Transport security (default ssl).")
     @click.option("--cafile", type=click.Path(dir_okay=False), help="Trust this CA certificate file (a private CA).")
@@ -134,7 +175,7 @@ def cli(ctx: click.Context, verbose: bool, debug: bool, log_file: str | None) ->
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True)
+@click.argument("paths", nargs=-1, required=True, callback=_not_empty)
 @click.option("--submitted-at", "submitted_at", metavar="WHEN",
               help="When you clicked Submit: ISO 8601, RFC 2822, or e.g. 'yesterday 14:05', '2 hours ago'. "
                    "Without a zone it is your local time.")
@@ -157,7 +198,7 @@ def analyze(ctx, paths, submitted_at, include_all, full_parse, fmt, patterns, co
               help="Window: 30d, 2w, 12h, 90min, 2026-11-01, 'last monday'.")
 @click.option("--rescan", is_flag=True, help="Report everything in the window again, not only what is new.")
 @click.option("--quiet", is_flag=True, help="Print nothing at all when nothing is new (for cron).")
-@click.option("--lock-timeout", type=float, default=300, show_default=True,
+@click.option("--lock-timeout", type=Seconds(), default=300, show_default=True,
               help="Seconds to wait for another rejectscan using the same database.")
 @click.option("--notify-cmd", metavar="CMD",
               help="Run CMD for each new finding: the finding as JSON on stdin, main fields in REJECTSCAN_* variables.")
@@ -181,10 +222,10 @@ def fetch(ctx, since, rescan, quiet, lock_timeout, notify_cmd, account, fmt, pat
 @click.option("--notify-cmd", metavar="CMD",
               help="Run CMD for each new finding: the finding as JSON on stdin, main fields in REJECTSCAN_* variables.")
 @click.option("--no-desktop", is_flag=True, help="No desktop notification even where one is available.")
-@click.option("--idle-renew", type=float, default=540, hidden=True, help="Seconds between IDLE renewals.")
-@click.option("--poll", "poll_seconds", type=float, default=60, hidden=True, help="Seconds between polls without IDLE.")
-@click.option("--backoff-max", type=float, default=300, hidden=True, help="Longest wait between reconnects.")
-@click.option("--lock-timeout", type=float, default=300, hidden=True)
+@click.option("--idle-renew", type=Seconds(1, 1740), default=540, hidden=True, help="Seconds between IDLE renewals.")
+@click.option("--poll", "poll_seconds", type=Seconds(1), default=60, hidden=True, help="Seconds between polls without IDLE.")
+@click.option("--backoff-max", type=Seconds(1), default=300, hidden=True, help="Longest wait between reconnects.")
+@click.option("--lock-timeout", type=Seconds(), default=300, hidden=True)
 @imap_options
 @common_options
 @click.pass_context
@@ -230,7 +271,7 @@ def doctor(ctx, stale_after, account, fmt, patterns, config, db):
 @click.option("--at", "at", metavar="WHEN", help="When you clicked Submit (default: now). Same forms as --submitted-at.")
 @click.option("--platform", default="upwork", show_default=True, help="Platform id (see `rejectscan patterns list`).")
 @click.option("--note", help="A note to remember this submission by.")
-@click.option("--db", type=click.Path(dir_okay=False), help="State database (env REJECTSCAN_DB).")
+@click.option("--db", type=click.Path(dir_okay=False), callback=_not_empty, help="State database (env REJECTSCAN_DB).")
 @click.option("--config", "config", type=click.Path(dir_okay=False), help="Config file.")
 @click.pass_context
 def submitted(ctx, at, platform, note, db, config):
@@ -313,9 +354,6 @@ def patterns_test(ctx, path, fmt, patterns, config, db):
 def main() -> None:
     try:
         cli.main(prog_name="rejectscan")
-    except KeyboardInterrupt:
-        click.echo("rejectscan: interrupted", err=True)
-        sys.exit(130)
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(ExitStatus.OK)

@@ -17,7 +17,106 @@ ENV_CONFIG = "REJECTSCAN_CONFIG"
 ENV_PATTERNS = "REJECTSCAN_PATTERNS"
 ENV_DB = "REJECTSCAN_DB"
 
-_TOP_KEYS = {"patterns", "db", "format", "account"}
+FORMATS = ("text", "json", "jsonl", "csv")
+TLS_MODES = ("ssl", "starttls", "none")
+
+
+class _Invalid(ValueError):
+    """What a value must be, for the message that names the file and the key."""
+
+
+def _string(value):
+    if not isinstance(value, str) or not value.strip() or any(ord(c) < 32 for c in value):
+        raise _Invalid("a non-empty string on one line")
+    return value
+
+
+def _strings(value):
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _Invalid("a string or a list of non-empty strings")
+    return [str(v) for v in value]
+
+
+def _boolean(value):
+    if not isinstance(value, bool):
+        raise _Invalid("true or false (without quotes)")
+    return value
+
+
+def _choice(*choices):
+    def check(value):
+        if value not in choices:
+            raise _Invalid("one of " + ", ".join(f'"{c}"' for c in choices))
+        return value
+
+    return check
+
+
+def _number(low: float, high: float, whole: bool = False):
+    def check(value):
+        kind = int if whole else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kind) or value != value or not low <= value <= high:
+            raise _Invalid(f"a {'whole ' if whole else ''}number from {low:g} to {high:g}")
+        return value
+
+    return check
+
+
+def _host(value):
+    value = _string(value)
+    if not valid_host(value):
+        raise _Invalid("a host name (letters, digits, hyphens and dots, each part at most 63 long) or an IP address")
+    return value
+
+
+def valid_host(host: str) -> bool:
+    """A DNS name (IDNA allowed) or an IP address, as a resolver would accept it."""
+    import ipaddress
+
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.rstrip(".").encode("idna").decode("ascii")
+    except (UnicodeError, ValueError):
+        return False
+    labels = ascii_host.split(".")
+    return 0 < len(ascii_host) <= 253 and all(
+        0 < len(label) <= 63 and label[0] != "-" and label[-1] != "-"
+        and all(c.isalnum() or c in "-_" for c in label) for label in labels)
+
+
+# Every key of the config file, each with what it must be (checked on load, file and key named).
+_TOP = {"patterns": _strings, "db": _string, "format": _choice(*FORMATS), "account": None}
+_ACCOUNT = {
+    "host": _host, "port": _number(1, 65535, whole=True), "user": _string, "tls": _choice(*TLS_MODES),
+    "cafile": _string, "folders": _strings, "password_cmd": _string, "oauth2_token_cmd": _string,
+    "allow_plaintext": _boolean, "timeout": _number(1, 3600), "search_forwards": _boolean,
+    "addresses": _strings, "authserv_ids": _strings,
+}
+
+
+def _checked(path: Path, table: str, data: dict, keys: dict) -> dict:
+    unknown = sorted(set(data) - set(keys))
+    if unknown:
+        where = f"{table}.{unknown[0]}" if table else unknown[0]
+        raise ConfigError(f"{path}: unknown key {where!r}; known keys here: {', '.join(sorted(keys))}")
+    out = {}
+    for key, value in data.items():
+        check = keys[key]
+        if check is None:
+            out[key] = value
+            continue
+        try:
+            out[key] = check(value)
+        except _Invalid as exc:
+            shown = repr(value) if len(repr(value)) <= 60 else repr(value)[:57] + "..."
+            raise ConfigError(f"{path}: {table + '.' if table else ''}{key} must be {exc}, not {shown}") from None
+    return out
 
 
 @dataclass(frozen=True)
@@ -49,9 +148,14 @@ def read_config(path: Path, explicit: bool) -> dict:
         raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file or pass another with --config") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
-    unknown = sorted(set(data) - _TOP_KEYS)
-    if unknown:
-        raise ConfigError(f"{path}: unknown key {unknown[0]!r}; known keys: {', '.join(sorted(_TOP_KEYS))}")
+    if "account" in data and "password" in data.get("account", {}):
+        raise ConfigError(f"{path}: a password in the config file is not supported; use REJECTSCAN_PASSWORD, "
+                          "password_cmd, the keyring or the prompt")
+    data = _checked(path, "", data, _TOP)
+    if "account" in data:
+        if not isinstance(data["account"], dict):
+            raise ConfigError(f"{path}: account must be a table ([account])")
+        data["account"] = _checked(path, "account", data["account"], _ACCOUNT)
     return data
 
 
@@ -67,17 +171,10 @@ def resolve(options: Mapping[str, object], environment: "Environment") -> Settin
     elif env.get(ENV_PATTERNS):
         patterns = [p for p in env[ENV_PATTERNS].split(os.pathsep) if p]
     elif file.get("patterns"):
-        value = file["patterns"]
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{path}: 'patterns' must be a folder or a list of folders")
-        patterns = [str(Path(v).expanduser()) for v in value]
+        patterns = [str(Path(v).expanduser()) for v in file["patterns"]]
     db = options.get("db") or env.get(ENV_DB) or file.get("db")
     fmt = options.get("format") or file.get("format") or "text"
     account = file.get("account", {})
-    if not isinstance(account, dict):
-        raise ConfigError(f"{path}: [account] must be a table")
     if not db:
         db = default_db_path(environment)
     return Settings(patterns=tuple(patterns), db=str(Path(str(db)).expanduser()), format=str(fmt),
@@ -89,9 +186,6 @@ def resolve(options: Mapping[str, object], environment: "Environment") -> Settin
 ENV_HOST = "REJECTSCAN_HOST"
 ENV_USER = "REJECTSCAN_USER"
 ALL_MAIL = "\\All"  # stands for the special-use folder holding all mail (Gmail's "All Mail")
-TLS_MODES = ("ssl", "starttls", "none")
-_ACCOUNT_KEYS = {"host", "port", "user", "tls", "cafile", "folders", "password_cmd", "oauth2_token_cmd",
-                 "allow_plaintext", "timeout", "search_forwards", "addresses", "authserv_ids"}
 
 # Known providers: host and folders from the address, so a newcomer only gives their address.
 PROVIDERS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -143,13 +237,7 @@ def is_loopback(host: str) -> bool:
 
 def imap_settings(settings: Settings, options: Mapping[str, object], env: Mapping[str, str]) -> ImapSettings:
     """option > environment > config [account] > provider default > default."""
-    file = settings.account
-    if "password" in file:
-        raise ConfigError(f"{settings.config_path}: a password in the config file is not supported; use "
-                          "REJECTSCAN_PASSWORD, password_cmd, the keyring or the prompt")
-    unknown = sorted(set(file) - _ACCOUNT_KEYS)
-    if unknown:
-        raise ConfigError(f"{settings.config_path}: unknown key account.{unknown[0]}; known: {', '.join(sorted(_ACCOUNT_KEYS))}")
+    file = settings.account  # checked on load (_ACCOUNT)
 
     def pick(name: str, env_name: str | None = None):
         if options.get(name) not in (None, (), ""):
@@ -161,11 +249,16 @@ def imap_settings(settings: Settings, options: Mapping[str, object], env: Mappin
     user = pick("user", ENV_USER)
     if not user:
         raise ConfigError("no IMAP user: pass --user, set REJECTSCAN_USER, or run `rejectscan config init`")
+    if any(ord(c) < 32 for c in str(user)):
+        raise ConfigError("the IMAP user name holds a control character; give it on one line")
     domain = str(user).rsplit("@", 1)[-1].lower() if "@" in str(user) else ""
     provider = PROVIDERS.get(domain)
     host = pick("host", ENV_HOST) or (provider[0] if provider else None)
     if not host:
         raise ConfigError(f"no IMAP host for {user}: pass --host or set host in the config file")
+    if not valid_host(str(host)):
+        raise ConfigError(f"{str(host)[:80]!r} is not a host name: letters, digits, hyphens and dots, each part "
+                          "at most 63 characters (or an IP address); check --host")
     tls = str(pick("tls") or "ssl")
     if tls not in TLS_MODES:
         raise ConfigError(f"--tls must be one of {', '.join(TLS_MODES)}, not {tls!r}")
@@ -173,17 +266,18 @@ def imap_settings(settings: Settings, options: Mapping[str, object], env: Mappin
     if tls == "none" and not is_loopback(str(host)) and not allow_plaintext:
         raise ConfigError(f"refusing to send your password unencrypted to {host}; use --tls ssl or starttls "
                           "(or --allow-plaintext if you really mean it)")
-    port = pick("port") or (993 if tls == "ssl" else 143)
-    try:
-        port = int(port)
-    except (TypeError, ValueError):
-        raise ConfigError(f"port must be a number, not {port!r}") from None
+    port = pick("port")
+    port = (993 if tls == "ssl" else 143) if port is None else port
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise ConfigError(f"the port must be a whole number from 1 to 65535, not {port!r}")
     folders = pick("folders") or (provider[1] if provider else ("INBOX",))
     if isinstance(folders, str):
         folders = (folders,)
     timeout = float(pick("timeout") or 30)
     search_forwards = file.get("search_forwards", True)
     cafile = pick("cafile")
+    if cafile:
+        _check_cafile(Path(str(cafile)).expanduser())
     return ImapSettings(host=str(host), port=port, user=str(user), tls=tls,
                         cafile=str(Path(str(cafile)).expanduser()) if cafile else None,
                         folders=tuple(str(f) for f in folders), password_cmd=file.get("password_cmd"),
@@ -202,7 +296,7 @@ CONFIG_TEMPLATE = """\
 # db = "~/.local/share/rejectscan/state.sqlite3"
 
 [account]
-user = "{user}"
+user = {user_toml}
 # host, port and folders are known for Gmail, Outlook/Office 365, Fastmail, Yahoo and iCloud
 # addresses; set them for any other server.
 # host = "imap.example.org"
@@ -218,17 +312,22 @@ user = "{user}"
 
 # OAuth2 (XOAUTH2) for Gmail and Microsoft 365: a command that prints a fresh access token,
 # run on every connect (for example oama, mutt_oauth2.py or a getmail helper).
-# oauth2_token_cmd = "oama access {user}"
+# oauth2_token_cmd = "oama access you@example.org"
 """
 
 
 def write_config_template(path: Path, user: str) -> Path:
+    """The commented template, mode 0600, with the user written as a TOML string whatever it holds."""
+    import json
+
+    if any(ord(c) < 32 for c in user):
+        raise ConfigError("--user holds a line break or a control character; give the address on one line")
     if path.exists():
         raise ConfigError(f"{path} already exists; edit it, or pass --config to write another")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(str(path), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as fh:
-        fh.write(CONFIG_TEMPLATE.format(user=user or "you@example.org"))
+        fh.write(CONFIG_TEMPLATE.format(user_toml=json.dumps(user or "you@example.org")))
     return path
 
 
@@ -257,3 +356,16 @@ def trust(settings: Settings, env: Mapping[str, str]):
     user = env.get(ENV_USER) or account.get("user") or ""
     own = {a.strip().lower() for a in [*addresses, str(user)] if "@" in str(a)}
     return Trust(addresses=frozenset(own), authserv_ids=frozenset(i.strip().lower() for i in ids))
+
+
+def _check_cafile(path: Path) -> None:
+    """A CA file that is missing or is not a certificate is a setting to fix, said before connecting."""
+    import ssl
+
+    if not path.is_file():
+        raise ConfigError(f"the CA file {path} does not exist; check --cafile or cafile in the config")
+    try:
+        ssl.create_default_context(cafile=str(path))
+    except (ssl.SSLError, OSError, ValueError):
+        raise ConfigError(f"the CA file {path} holds no PEM certificate; give the CA certificate of your server "
+                          "(-----BEGIN CERTIFICATE-----)") from None

@@ -313,6 +313,9 @@ def parse_when(text: str, now: datetime, zone: tzinfo) -> datetime:
     raw = visible(text).strip()
     if not raw:
         raise UsageError("the time is empty; give e.g. '2026-11-24 15:03', 'yesterday 14:05' or '2 hours ago'")
+    if len(raw) > 100 or re.fullmatch(r"[+-]?\d+", raw):
+        raise UsageError(f"{_shown(text)} is not a time (a bare number would be read as a day of the month); "
+                         "give e.g. '2026-11-24 15:03', 'yesterday 14:05' or '2 hours ago'")
     try:
         value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
         return value if value.tzinfo else value.replace(tzinfo=zone)
@@ -331,6 +334,11 @@ def parse_when(text: str, now: datetime, zone: tzinfo) -> datetime:
     return naive.replace(tzinfo=zone)
 
 
+def _shown(text: str) -> str:
+    """A value the user typed, quoted and cut short, for an error message."""
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
 def _parse_typed(text: str, base: datetime) -> datetime | None:
     import dateparser
 
@@ -347,12 +355,17 @@ _DURATION = re.compile(r"^\s*(\d+)\s*(min|mo|[hdwy])\s*$", re.IGNORECASE)
 
 def parse_since(text: str, now: datetime, zone: tzinfo) -> datetime:
     """--since: '30d', '2w', '12h', '90min', '3mo', '1y', a date, or 'last monday'."""
+    if (text or "").strip().startswith("-"):
+        raise UsageError(f"--since {_shown(text)}: give how far back without a sign, e.g. '30d'")
     m = _DURATION.match(text or "")
     if m:
-        n, unit = int(m.group(1)), m.group(2).lower()
-        delta = {"min": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n),
-                 "w": timedelta(weeks=n), "mo": timedelta(days=30 * n), "y": timedelta(days=365 * n)}[unit]
-        return now - delta
+        try:
+            n, unit = int(m.group(1)), m.group(2).lower()
+            delta = {"min": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n),
+                     "w": timedelta(weeks=n), "mo": timedelta(days=30 * n), "y": timedelta(days=365 * n)}[unit]
+            return now - delta
+        except (OverflowError, ValueError):
+            raise UsageError(f"--since {_shown(text)} reaches back before the year 1; give e.g. '30d' or '2y'") from None
     if re.fullmatch(r"\s*\d+\s*m\s*", text or ""):
         raise UsageError(f"--since {text!r} is ambiguous: write '{text.strip()[:-1]}min' for minutes "
                          f"or '{text.strip()[:-1]}mo' for months")

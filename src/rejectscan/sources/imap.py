@@ -83,17 +83,33 @@ class ImapMailbox:
         try:
             if cred.kind == "oauth2":
                 client.oauth2_login(cred.user, cred.secret)
-            else:
+            elif (cred.user + cred.secret).isascii():
                 client.login(cred.user, cred.secret)
-        except ImapLoginError:
+            elif b"AUTH=PLAIN" in {c.upper() for c in client.capabilities()}:
+                client.plain_login(cred.user, cred.secret)  # SASL PLAIN carries UTF-8; LOGIN is ASCII only
+            else:
+                self.close()
+                raise LoginError(f"{s.host} offers no way to log in with a user name or password that is not "
+                                 "plain ASCII (it has no AUTH=PLAIN); use an app password or OAuth2 "
+                                 "(oauth2_token_cmd)")
+        except ImapLoginError as exc:
+            self.close()
+            if _protocol_failure(exc):
+                raise ConnectError(f"{s.host}:{s.port} answered the login with something that is not IMAP; check "
+                                   "--host, --port and --tls") from None
             hint = ("; Gmail and Outlook need an app password or OAuth2 (oauth2_token_cmd)"
                     if any(h in s.host for h in ("gmail", "google", "outlook", "office365")) else
                     "; for Gmail and Outlook use an app password or OAuth2")
-            self.close()
             raise LoginError(f"login refused for {cred.user} on {s.host} (password from {cred.origin}){hint}") from None
         except (OSError, socket.timeout) as exc:
             self.close()
             raise ConnectError(f"the connection to {s.host} broke during login ({type(exc).__name__})") from None
+        except RejectscanError:
+            raise
+        except Exception as exc:  # imaplib's abort and protocol errors, and never a secret in the message
+            self.close()
+            raise ConnectError(f"{s.host}:{s.port} answered the login with something that is not IMAP "
+                               f"({type(exc).__name__}); check --host, --port and --tls") from None
 
     def close(self) -> None:
         """A polite LOGOUT; a connection too broken for one is just dropped."""
@@ -199,3 +215,9 @@ class ImapMailbox:
         return changed
 
 
+
+
+def _protocol_failure(exc: Exception) -> bool:
+    """A LoginError that is not the server saying no: garbage, a BAD, a dropped connection."""
+    cause = exc.__context__
+    return isinstance(cause, imaplib.IMAP4.abort) or "command error" in str(exc) or "BAD" in str(exc).split(":")[0]
