@@ -21,6 +21,11 @@ RULES = patterns.load().decisions
     ("Re: any update?", "I've looked at your application in full.\nWe can't take it further this time.", Kind.REJECTION),
     ("Update", "Unfortunately, you did not pass this step of our screening.", Kind.REJECTION),
     ("Your application", "We've decided to pass on your application for now.", Kind.REJECTION),
+    ("Decision", "After a careful look we have concluded your account cannot be approved yet.", Kind.REJECTION),
+    ("About your sign-up", "We have to regretfully decline your registration with us.", Kind.REJECTION),
+    ("Result", "Your trial task did not succeed, which closes your application for this year.", Kind.REJECTION),
+    ("Hello", "Sorry, your profile is not approve on this moment.", Kind.REJECTION),
+    ("Profile", "We are not able to greenlight your profile as it stands.", Kind.REJECTION),
     # approvals and submissions in new words
     ("You're in!", "Great news: our moderators approved your application and your profile is now live.", Kind.APPROVAL),
     ("Welcome", "You've passed the final step of our screening. Welcome aboard.", Kind.APPROVAL),
@@ -29,6 +34,12 @@ RULES = patterns.load().decisions
     # restrictions are suspensions
     ("Important", "We've placed a hold on your account while we review recent activity.", Kind.SUSPENSION),
     ("Selling", "As a result, we have suspended your selling privileges.", Kind.SUSPENSION),
+    ("Notice", "Your seller account was put on a temporary hold pending checks.", Kind.SUSPENSION),
+    ("Notice", "Our integrity team is investigating your account after several complaints.", Kind.SUSPENSION),
+    ("Your account", "Your account is under review by our Trust & Safety team.", Kind.SUSPENSION),
+    # a reply's subject is the user's own words: the body's answer decides
+    ("RE: my profile was rejected", "I've passed your profile to our reviewers for another look.", Kind.SUBMISSION),
+    ("Re: Profile rejected, why", "I looked again with a colleague and we are keeping the earlier decision.", Kind.REJECTION),
 ])
 def test_decisions_in_new_words(subject, body, kind):
     assert decide(subject, body, RULES).kind is kind
@@ -45,6 +56,8 @@ def test_decisions_in_new_words(subject, body, kind):
     ("New reply in: Why was my profile rejected?", '"Mine was rejected twice before it got approved."'),
     ("Exam result", "Unfortunately, you did not pass the English - Level 1 exam."),
     ("Digest", "Many profiles are rejected every day; here is how to stand out."),
+    ("Security alert", "A login attempt was rejected because the code was wrong. Your account is fine."),
+    ("Offer removed", "Your offer was rejected by moderation. Your profile is active and your other offers are not affected."),
 ])
 def test_lookalikes_decide_nothing_about_the_profile(subject, body):
     assert decide(subject, body, RULES).kind is None

@@ -20,6 +20,7 @@ from rejectscan.text import INVISIBLE, PUNCTUATION
 MAX_CHARS = 30_000  # notifications are short; a huge body is read from its start
 MAX_SENTENCES = 400
 SUBJECT_WEIGHT = 1.5  # a subject line that states the decision counts more
+REPLY_SUBJECT_WEIGHT = 1.0  # "Re: my profile was rejected": the user's own subject, used only when the body says nothing
 PRONOUN_WEIGHT = 0.6  # "you" as the object is a weaker reading than "your application"
 OWNER_REACH = 40
 WRAPPED_LINE = 45  # a line at least this long that ends mid-sentence was wrapped by the mail client
@@ -31,6 +32,7 @@ _OWNER = re.compile(r"\b(?:your|the|this)\s+(?:[\w.&'-]+\s+){0,2}$")
 _OWNER_AFTER = re.compile(r"\s*(?:that\s+)?you(?:'ve)?\s+(?:submitted|sent|made|created|applied|registered)\b")
 _BOUNDARY = re.compile(r",\s*but\b|\bbut\b|:\s")
 _DECISIONS = (Kind.REJECTION, Kind.APPROVAL, Kind.SUSPENSION)
+_REPLY = re.compile(r"^\s*(?:\[[^\]]{1,40}\]\s*)?(?:re|aw|sv|antw|rif|r|vs|odp|ynt)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
 _LEADER = re.compile(r"^\s*[\w ]{2,30}?(?:\s*\.{3,}|\s*:)\s*$")
 _QUOTED = re.compile(r'"[^"]{1,300}"|(?<![\w])\'[^\']{1,300}\'(?![\w])')
 
@@ -40,6 +42,7 @@ class Sentence:
     text: str  # lowercased, quotes and spaces made plain: what the rules match
     shown: str  # as written, for the evidence
     subject: bool = False
+    reply: bool = False  # a reply's subject line: the words are usually the user's, not the platform's
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,7 @@ class Reading:
     sentence: str
     index: int
     subject: bool
+    reply: bool = False  # read from a reply's subject line
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,8 @@ class Decision:
 
 def sentences(subject: str, body: str) -> list[Sentence]:
     """The subject, then the body's sentences; quoted lines ('>') are someone else's words."""
-    out = [Sentence(plain(subject), subject.strip(), subject=True)] if subject and subject.strip() else []
+    out = ([Sentence(plain(subject), subject.strip(), subject=True, reply=bool(_REPLY.match(subject)))]
+           if subject and subject.strip() else [])
     lines = [line for line in (body or "")[:MAX_CHARS].translate(INVISIBLE).split("\n")
              if not line.lstrip().startswith(">")]
     for piece in _SPLIT.split(unwrap_lines(lines)):
@@ -114,6 +119,10 @@ def decide(subject: str, body: str, rules: DecisionRules) -> Decision:
         mentioned = [o.rule for o in objects if o.rule.cls != "other" and not o.rule.pronoun]
         if mentioned:
             context = mentioned[-1]  # what a later "it" or a bare "Status: Declined" is about
+    if any(not r.subject for r in readings + lookalikes):
+        # a reply's subject tells what the user wrote about, not what this answer decides
+        readings = [r for r in readings if not r.reply]
+        lookalikes = [r for r in lookalikes if not r.reply]
     kind = _verdict(readings, lookalikes)
     strongest = sorted((r for r in readings if r.kind is kind), key=lambda r: (-r.weight, r.index))
     return Decision(kind=kind, readings=tuple(strongest), lookalikes=tuple(lookalikes))
@@ -182,7 +191,7 @@ def _read(sentence: Sentence, index: int, rules: DecisionRules,
     if not outcomes:
         return [], named
     if any(_matches(a.regexes, text) for a in rules.actors):
-        return [Reading(None, 0.0, o.id, "a client's decision", sentence.shown, index, sentence.subject)
+        return [Reading(None, 0.0, o.id, "a client's decision", sentence.shown, index, sentence.subject, sentence.reply)
                 for o, _, _ in outcomes], named
     hedges = [(s, h.reach) for h in rules.hedges for s, _ in _matches(h.regexes, text)]
     out = []
@@ -195,7 +204,7 @@ def _read(sentence: Sentence, index: int, rules: DecisionRules,
         target = _nearest(candidates, start, end)
         if rule.implies and (rule.own_object or target is None or target.rule.cls != "other"):
             target = None  # the outcome names its object ("Status: Declined", "welcome aboard")
-        weight = rule.weight * (SUBJECT_WEIGHT if sentence.subject else 1.0)
+        weight = rule.weight * (REPLY_SUBJECT_WEIGHT if sentence.reply else SUBJECT_WEIGHT if sentence.subject else 1.0)
         cls, name = None, ""
         if target is not None and target.rule.refers:
             earlier = [o for o in candidates if o.start < target.start and o.rule.cls != "other" and not o.rule.pronoun]
@@ -215,11 +224,11 @@ def _read(sentence: Sentence, index: int, rules: DecisionRules,
         if cls is None:
             continue
         if cls == "other":
-            out.append(Reading(None, 0.0, rule.id, name, sentence.shown, index, sentence.subject))
+            out.append(Reading(None, 0.0, rule.id, name, sentence.shown, index, sentence.subject, sentence.reply))
             continue
         kind = rule.kinds.get(cls)
         if kind is not None:
-            out.append(Reading(kind, weight, rule.id, name, sentence.shown, index, sentence.subject))
+            out.append(Reading(kind, weight, rule.id, name, sentence.shown, index, sentence.subject, sentence.reply))
     return out, named
 
 
