@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from rejectscan.forwards import strip_subject_prefixes
@@ -43,6 +43,7 @@ class Event:
     template: str | None = None
     counted: bool = True  # forgeries and strangers' forwards are shown, never counted
     key: str = ""  # event_key of the original (decisions only)
+    record: Record | None = field(default=None, compare=False, repr=False)  # the copy it was read from (emails only)
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def event_of(record: Record) -> Event:
     return Event(at=record.sent_at, platform=record.platform, kind=_EVENT_OF_KIND[record.kind],
                  source=record.source, authentic=record.authentic, label=record.label,
                  delay_seconds=record.delay_seconds, template=record.template, counted=record.counted,
-                 key=event_key(record.from_addr, record.subject, record.sent_at))
+                 key=event_key(record.from_addr, record.subject, record.sent_at), record=record)
 
 
 def _summary(platform: str | None, events: list[Event], names: dict[str, str]) -> Summary:
