@@ -343,16 +343,15 @@ class App:
             on_error(exc)
 
         made_from, submissions, records, pairing = [], [], [], []
-        history = None
         if Path(self.settings.db).exists():
             with self._store() as store:
                 submissions = store.submissions()
                 records = self._stored_records(store, write=False)
                 pairing = store.all_submissions()
-                history = history_mod.build(submissions, records, self.platform_names)
             made_from.append(f"the state database {self.settings.db}")
-        if paths:
-            records = records + self._judge_files(paths, pairing, history, submitted_at=submitted_at,
+        if paths:  # judged as analyze judges them: paired with the store's submissions, advised by its history
+            stored = history_mod.build(submissions, records, self.platform_names) if records or submissions else None
+            records = records + self._judge_files(paths, pairing, stored, submitted_at=submitted_at,
                                                   include_all=False, full_parse=False, on_error=error)
             named = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
             made_from.append(f"saved mail given on the command line ({named})")
