@@ -95,7 +95,7 @@ def long_history(findings: int = 80, seed: int = 17) -> Filled:
     at = START
     for n in range(findings):
         platform = "upwork" if n % 3 else "fiverr"
-        at += timedelta(hours=rng.randint(20, 60) * max(1, 80 // max(findings, 1)), minutes=rng.randint(0, 59))
+        at += timedelta(hours=rng.uniform(20, 60) * 80 / findings)  # about five months, whatever the size
         roll = rng.random()
         if n < len(boundaries):
             delay = boundaries[n]

@@ -299,6 +299,22 @@ def test_a_long_mixed_history_across_two_platforms(tmp_path, page):
     _fits(page, out)
 
 
+def test_hundreds_of_findings_in_parts_still_link_and_fit(tmp_path, page):
+    """The findings table in parts laid out only when seen: the marks still reach their rows."""
+    filled = reportdata.long_history(450)
+    db = tmp_path / "many.db"
+    reportdata.fill(db, filled)
+    out, html = _report(tmp_path, "--db", str(db))
+    assert html.count('<div class="chunk">') >= 3
+    facts = _look(page, out)
+    _points_match(facts, filled.records)
+    last = facts["charts"]["upwork"][-1]["row"]
+    landed = page.eval(f"location.hash = '#{last}'; new Promise(done => requestAnimationFrame(() => "
+                       f"requestAnimationFrame(() => done(document.getElementById('{last}').getBoundingClientRect().top))))")
+    assert abs(landed) < 2, landed  # the link scrolled its row, in a part not yet drawn, to the top
+    _fits(page, out)
+
+
 def test_forgeries_only_in_their_own_warning_box(tmp_path, page):
     phishing = [str(FIXTURES / f"phishing/{name}.eml") for name in ("lookalike-domain", "dmarc-fail")]
     out, _ = _report(tmp_path, BOT, *phishing, "--submitted-at", "2026-11-24T15:03:00Z",

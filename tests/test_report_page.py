@@ -1,8 +1,9 @@
 """The report page as text, without a browser: everything from an email escaped, colours with
-enough contrast (tests/test_report.py opens the page in Chromium)."""
+enough contrast, long tables in parts (tests/test_report.py opens the page in Chromium)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import datetime, timezone
 
@@ -53,3 +54,23 @@ def test_colours_have_enough_contrast():
         assert _contrast(p[mark], "#ffffff") >= 3, mark
     for text in ("text", "muted"):
         assert _contrast(p[text], "#ffffff") >= 4.5 and _contrast(p[text], "#f6f6f6") >= 4.5, text
+
+
+def test_a_long_table_comes_in_parts_the_browser_can_skip_until_seen():
+    filled = reportdata.long_history(450)
+    names = {"upwork": "Upwork", "fiverr": "Fiverr"}
+    data = report.ReportData(history=build_history([], list(filled.records), names), timing=Timing(), names=names,
+                             zone=timezone.utc, generated_at=datetime(2026, 11, 25, tzinfo=timezone.utc))
+    page = report.build(data)
+    rows = [int(n) for n in re.findall(r'<tr id="f-(\d+)"', page)]
+    assert rows == list(range(1, len(rows) + 1))  # one numbering across the parts
+    counted = sum(1 for r in filled.records if r.counted)
+    assert len(rows) == counted
+    parts = re.findall(r'<div class="chunk"><table class="findings"><caption>([^<]*)</caption>(.*?)</table></div>', page)
+    upwork = [caption for caption, _ in parts if caption.startswith("Upwork")]
+    assert len(upwork) >= 2 and upwork[0].startswith("Upwork: every finding (") and " of " in upwork[1]
+    assert all(body.count("<tr id=") <= report.CHUNK for _, body in parts)
+    mine = sum(1 for r in filled.records if r.counted and r.platform == "upwork")
+    assert mine > report.CHUNK
+    assert sum(body.count("<tr id=") for caption, body in parts if caption.startswith("Upwork")) == mine
+    assert ".chunk{content-visibility:auto" in page
