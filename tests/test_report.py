@@ -275,6 +275,10 @@ def test_a_single_bot_rejection(tmp_path, page):
         in facts["text"]
     assert "Get your profile to 100% complete" in facts["text"]  # the advice, in the tool's words
     _fits(page, out)
+    page.open(out.resolve().as_uri(), width=375)  # a card per finding, each value named
+    assert page.eval("[...document.querySelector('table.findings tbody tr').cells].map("
+                     "td => getComputedStyle(td, '::before').content)") == [
+        '"Time"', '"What"', '"Label"', '"Confidence"', '"Delay"', '"Why"', '"Email"']
 
 
 def test_a_long_mixed_history_across_two_platforms(tmp_path, page):

@@ -116,14 +116,15 @@ tbody tr:target{{background:#fef9c3}}
 footer{{margin-top:2rem;border-top:1px solid #d4d4d4;font-size:.85rem}}
 @media (max-width:40rem){{
 body{{padding:.75rem;font-size:15px}}
-.chart text{{font-size:22px}}
+.chart text{{font-size:24px}}
 .chart .minor{{display:none}}
 .chart .pt{{transform:scale(1.6)}}
 table.findings thead{{position:absolute;width:1px;height:1px;overflow:hidden;clip-path:inset(50%)}}
 table.findings,table.findings tbody,table.findings tr,table.findings td{{display:block;width:100%}}
 table.findings tr{{border:1px solid #d4d4d4;border-radius:4px;margin:.5rem 0;padding:.3rem .5rem}}
 table.findings td{{border:0;padding:.15rem 0;display:grid;grid-template-columns:6.5rem minmax(0,1fr);gap:.5rem;white-space:normal;min-width:0;overflow-wrap:anywhere}}
-table.findings td::before{{content:attr(data-label);font-weight:600;color:{p['muted']}}}
+table.findings td::before{{font-weight:600;color:{p['muted']}}}
+{_column_names()}
 }}
 @media print{{
 @page{{size:A4;margin:12mm}}
@@ -138,6 +139,13 @@ h2,h3{{break-after:avoid}}
 """
 
 
+def _column_names() -> str:
+    """On narrow screens each cell says its column's name (the headers are hidden there)."""
+    return "\n".join(f'table.findings td:nth-child({i})::before{{content:"{name}"}}'
+                     for i, name in enumerate(_COLUMNS, 1))
+
+
+_COLUMNS = ("Time", "What", "Label", "Confidence", "Delay", "Why", "Email")
 STYLE = _css()
 STYLE_HASH = "sha256-" + base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
 # Nothing may load or run: no script from anywhere, no image, font, frame or connection; only this
@@ -504,9 +512,7 @@ class Page:
                  f'<span{attrs(class_="l-" + label)}>{esc(label)}</span>' if label else "",
                  confidence, (f'<data{attrs(value=e.delay_seconds)}>{esc(self.delay_words(e))}</data>'
                               if e.delay_seconds is not None else ""), why, email)
-        return (f"<tr{attrs(id=row)}>" + "".join(f'<td data-label="{c}"><div>{v}</div></td>'
-                                                 for c, v in zip(_COLUMNS, cells)) + "</tr>")
+        return f"<tr{attrs(id=row)}>" + "".join(f"<td><div>{v}</div></td>" for v in cells) + "</tr>"
 
 
-_COLUMNS = ("Time", "What", "Label", "Confidence", "Delay", "Why", "Email")
 CHUNK = 200  # rows per part of a long findings table
