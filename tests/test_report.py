@@ -141,6 +141,10 @@ def test_output_problems_are_one_line_that_says_what_to_do(tmp_path):
     folder = run("report", "--output", str(tmp_path))
     assert folder.code == 2
     assert_one_line_error(folder, "is a folder")
+    for option in ("--output", "--db"):  # empty would mean the current folder, or the default database
+        empty = run("report", option, "")
+        assert empty.code == 2
+        assert_one_line_error(empty, "must not be empty")
 
 
 def test_unreadable_input_is_named_and_the_page_is_still_written(tmp_path):

@@ -14,8 +14,9 @@ from rejectscan.patterns import Timing
 
 
 def test_everything_from_an_email_is_escaped():
-    """Subjects, names, addresses, reasons and sources as text, never markup; broken characters replaced."""
-    hostile = reportdata.HOSTILE + "\x00\ud800\x1b"
+    """Subjects, names, addresses, reasons and sources as text, never markup; what would hide or reorder
+    text shown visibly; characters HTML cannot carry replaced."""
+    hostile = reportdata.HOSTILE + "\x00\ud800\x1b\u202egnp.exe zero\u200bwidth"
     p = reportdata._patterns()
     record = reportdata.rejection(p, "upwork", 1, datetime(2026, 11, 24, 15, 3, tzinfo=timezone.utc), 38,
                                   subject=hostile, from_name=hostile, source=hostile)
@@ -28,7 +29,8 @@ def test_everything_from_an_email_is_escaped():
     page.encode("utf-8")  # no lone surrogate left to stop the file being written
     assert "<script" not in page.lower() and "<img" not in page.lower() and "<b>" not in page
     assert "&lt;script&gt;document.title=&#x27;owned&#x27;&lt;/script&gt;" in page
-    assert "\x00" not in page and "\x1b" not in page
+    assert "\x00" not in page and "\x1b" not in page and "\u202e" not in page and "\u200b" not in page
+    assert "\\u202egnp.exe zero\\u200bwidth" in page  # shown, as on a terminal (safe.py), not obeyed
     # every hostile field is there, as text: subject, sender, reason, instruction, source, the forgery's reason
     assert page.count("&lt;/title&gt;&lt;script&gt;") >= 8
 

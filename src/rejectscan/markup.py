@@ -1,21 +1,15 @@
-"""HTML text for the report: the one place that escapes, so nothing read from an email becomes markup.
+"""HTML for the report: text and attributes, every value escaped by safe.html_text.
 
-Every value that reaches the page, element text and attribute values alike, goes through `esc`.
-Characters HTML cannot carry (control characters, lone surrogates, non-characters) become U+FFFD,
-so a hostile or broken header can neither add markup nor stop the page from being written.
+safe.py holds the one sanitiser for each place email text is shown; the page's is `html_text`,
+here as `esc`, so nothing read from an email (subjects, names, reasons, sources) becomes markup,
+and nothing hides or reorders what the user reads.
 """
 
 from __future__ import annotations
 
-import html
-import re
+from rejectscan.safe import html_text as esc
 
-_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
-
-
-def esc(value: object) -> str:
-    """Text (or an attribute value) as HTML: &, <, >, " and ' escaped, unsafe characters replaced."""
-    return html.escape(_UNSAFE.sub("\ufffd", str(value)), quote=True)
+__all__ = ["attrs", "esc"]
 
 
 def attrs(**values: object) -> str:
