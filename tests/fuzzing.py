@@ -16,7 +16,9 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-from rejectscan import patterns as patterns_mod, pipeline, render
+from datetime import datetime, timezone
+
+from rejectscan import history as history_mod, patterns as patterns_mod, pipeline, render, report
 from rejectscan.errors import InputError
 from rejectscan.models import RawMessage
 from rejectscan.prefilter import Prefilter
@@ -152,7 +154,20 @@ def unescaped(fmt: str, out: str) -> str | None:
                 return f"a CSV cell starts a formula: {row!r}"[:200]
     if fmt in ("json", "jsonl") and re.search("[\u2028\u2029\x80-\x9f\u202a-\u202e]", out):
         return "a raw line separator, C1 control or bidi override in JSON"
+    if fmt == "html":
+        if _EXECUTES.search(out.replace("\n", "").replace("\t", "")):
+            return "the report carries a control, bidi or hidden character"
+        made = {tag for tag in re.findall(r"<([a-zA-Z][\w-]*)", out.split("</style>", 1)[1])}
+        if made - _PAGE_TAGS:
+            return f"the report carries elements it does not make: {sorted(made - _PAGE_TAGS)}"
     return None
+
+
+# Every element report.py and chart.py write after the style sheet; any other came from an email.
+_PAGE_TAGS = {"body", "header", "h1", "h2", "h3", "p", "strong", "code", "nav", "ul", "ol", "li", "a", "section", "div",
+              "figure", "figcaption", "svg", "title", "desc", "rect", "line", "text", "circle", "polygon", "path",
+              "span", "table", "caption", "thead", "tbody", "tr", "th", "td", "time", "data", "br", "footer",
+              "blockquote"}
 
 
 MUTATIONS = {
@@ -204,6 +219,13 @@ def check(name: str, data: bytes, in_container: bool = False) -> Failure | None:
             leak = unescaped(fmt, out.getvalue())
             if leak:
                 return Failure(name, leak, data[:2000])
+        names = {p.id: p.name for p in _PATTERNS.platforms}
+        page = report.build(report.ReportData(
+            history=history_mod.build([], records, names), timing=_PATTERNS.timing, names=names, zone=timezone.utc,
+            generated_at=datetime(2026, 11, 27, tzinfo=timezone.utc)))
+        leak = unescaped("html", page)
+        if leak:
+            return Failure(name, leak, data[:2000])
     except Exception:
         return Failure(name, traceback.format_exc(limit=6), data[:2000])
     elapsed = time.perf_counter() - started

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "rejectscan"
-PURE = ("forwards", "timestamps", "match", "authenticity", "pairing", "classify", "advice", "history", "text")
+PURE = ("forwards", "timestamps", "match", "authenticity", "pairing", "classify", "advice", "history", "text",
+        "markup", "chart", "report")
 LIBRARIES = {"click": "cli", "sqlite3": "store", "imapclient": "sources.imap", "mailparser": "parse",
              "dateparser": "timestamps"}
 

@@ -52,6 +52,28 @@ def test_nothing_from_an_email_runs_on_the_terminal(tmp_path, attack, where):
         assert not EXECUTES.search(out.replace("\n", "").replace("\t", "")), repr(out)
 
 
+def test_nothing_from_an_email_becomes_markup_or_hides_text_in_the_report(tmp_path):
+    """The HTML report: every attack in the display name, subject and file name, each message its own event."""
+    paths = []
+    for i, attack in enumerate(ATTACKS + ["<script>document.title='x'</script>", "\"><img src=x onerror=alert(1)>"]):
+        data = hostile_message(attack, "name").decode().replace(
+            "Subject: Your Upwork profile", f"Subject: {_encoded(f'Your Upwork profile {i} {attack}')}")
+        path = tmp_path / f"evil{i}\x1b]0;title\x07<b>.eml"
+        path.write_bytes(data.encode())
+        paths.append(str(path))
+    out = tmp_path / "report.html"
+    result = run("report", "--output", str(out), "--db", str(tmp_path / "none.db"), *paths)
+    assert result.code == 0, result.err
+    page = out.read_text()
+    assert page.count("<tr id=") == len(paths)  # every attack is on the page, as its own finding
+    assert not EXECUTES.search(page.replace("\n", "").replace("\t", "")), "a control, bidi or hidden character"
+    assert not re.search(r"<(?!/?(?:html|head|meta|title|style|body|header|h[123]|p|strong|code|nav|ul|ol|li|a|section|"
+                         r"div|figure|figcaption|svg|desc|rect|line|text|circle|polygon|path|span|table|caption|thead|"
+                         r"tbody|tr|th|td|time|data|br|footer|blockquote)\b)[a-z!]", page.split("</style>", 1)[1]), \
+        "an element the page does not make"
+    assert "onerror" not in page.replace("onerror=alert(1)&gt;", "")
+
+
 @pytest.mark.parametrize("attack", ["=HYPERLINK(\"http://evil\",\"x\")", "+cmd|' /C calc'!A0", "-2+3", "@SUM(1+1)",
                                     "\tleading tab", "\rcarriage", "nul\x00inside"])
 def test_csv_cells_never_start_a_formula(tmp_path, attack):

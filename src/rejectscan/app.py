@@ -78,6 +78,14 @@ class HistoryView:
     stale: tuple[str, ...]  # accounts with no successful check for longer than the staleness rule allows
 
 
+@dataclass(frozen=True)
+class ReportResult:
+    path: Path
+    events: int  # events on the page, forgeries included
+    platforms: int  # platforms with something counted
+    errors: tuple[InputError, ...]
+
+
 STALE_AFTER = timedelta(hours=1)
 
 
@@ -149,33 +157,43 @@ class App:
                 include_all: bool = False, full_parse: bool = False,
                 on_error: Callable[[InputError], None] = lambda e: None) -> AnalyzeResult:
         """Judge saved mail. Reads the store's submissions when the database exists; never writes it."""
-        from rejectscan.prefilter import Prefilter
-        from rejectscan.sources.files import iter_inputs
-        when = self.when(submitted_at) if submitted_at else None
-        patterns = self.patterns
-        submissions: list[Submission] = []
-        history = None
-        if Path(self.settings.db).exists():  # read only: analyze never writes the store
-            with self._store() as store:
-                submissions = store.all_submissions()
-                history = self._history(store, write=False)
-        if when is not None:
-            submissions.append(Submission(at=when, platform=None, source="--submitted-at"))
-        prefilter = None if full_parse or include_all else Prefilter.for_patterns(patterns)
         errors: list[InputError] = []
 
         def error(exc: InputError) -> None:
             errors.append(exc)
             on_error(exc)
 
+        submissions, history = self._stored_context()
+        records = self._judge_files(paths, submissions, history, submitted_at=submitted_at, include_all=include_all,
+                                    full_parse=full_parse, on_error=error)
+        writer.write(records)
+        return AnalyzeResult(reported=len(records), errors=tuple(errors))
+
+    def _stored_context(self) -> tuple[list[Submission], history_mod.History | None]:
+        """The store's submissions and history, when the database exists (read only: never created here)."""
+        if not Path(self.settings.db).exists():
+            return [], None
+        with self._store() as store:
+            return store.all_submissions(), self._history(store, write=False)
+
+    def _judge_files(self, paths: Sequence[str], submissions: list[Submission],
+                     history: history_mod.History | None, *, submitted_at: str | None, include_all: bool,
+                     full_parse: bool, on_error: Callable[[InputError], None]) -> list[Record]:
+        """Saved mail judged with the store's submissions and history (for pairing and advice)."""
+        from rejectscan.prefilter import Prefilter
+        from rejectscan.sources.files import iter_inputs
+        when = self.when(submitted_at) if submitted_at else None
+        patterns = self.patterns
+        submissions = list(submissions)
+        if when is not None:
+            submissions.append(Submission(at=when, platform=None, source="--submitted-at"))
+        prefilter = None if full_parse or include_all else Prefilter.for_patterns(patterns)
         items = iter_inputs(list(paths), self.env.stdin if "-" in paths else None, prefilter, self._scan_cache)
-        facts = [f for _, f in pipeline.examine_all(items, patterns, include_all, error, prefilter, self.trust)]
+        facts = [f for _, f in pipeline.examine_all(items, patterns, include_all, on_error, prefilter, self.trust)]
         if when is not None:
             _check_submitted_at(when, facts)
         reports = pipeline.judge(facts, patterns, submissions, history)
-        records = [Record.from_report(r) for r in reports]
-        writer.write(records)
-        return AnalyzeResult(reported=len(records), errors=tuple(errors))
+        return [Record.from_report(r) for r in reports]
 
     # --- fetch and watch --------------------------------------------------------------------------
 
@@ -275,10 +293,14 @@ class App:
 
     def _history(self, store, write: bool = True) -> history_mod.History:
         """History from the store, every stored message judged by the rules in force."""
+        return history_mod.build(store.submissions(), self._stored_records(store, write), self.platform_names)
+
+    def _stored_records(self, store, write: bool = True) -> list[Record]:
+        """Every stored record, as the rules in force judge it."""
         records = {s.key: s.record for s in store.records()}
         if store.judged_by_other_rules(self.patterns.fingerprint):
             records.update(self._rejudge(store, write))
-        return history_mod.build(store.submissions(), list(records.values()), self.platform_names)
+        return list(records.values())
 
     def _rejudge(self, store, write: bool) -> list[tuple[str, Record]]:
         """Judge every stored message again with the current rules, so history never mixes old and new
@@ -303,6 +325,51 @@ class App:
         now = self.env.clock()
         stale = tuple(b.account for b in beats if history_mod.is_stale(b.last_ok, now, STALE_AFTER))
         return HistoryView(history=history, heartbeats=beats, stale=stale)
+
+    # --- report -----------------------------------------------------------------------------------
+
+    def report(self, paths: Sequence[str], output: str, *, submitted_at: str | None = None,
+               on_error: Callable[[InputError], None] = lambda e: None) -> ReportResult:
+        """The HTML report from the store (when the database exists; it is never created or changed
+        here) and from saved mail given on the command line, written to `output` readable only by
+        the user: it holds mail metadata."""
+        from rejectscan import __version__, privatefile, report
+
+        target = privatefile.check_target(output)
+        errors: list[InputError] = []
+
+        def error(exc: InputError) -> None:
+            errors.append(exc)
+            on_error(exc)
+
+        made_from, submissions, records, pairing = [], [], [], []
+        if Path(self.settings.db).exists():
+            with self._store() as store:
+                submissions = store.submissions()
+                records = self._stored_records(store, write=False)
+                pairing = store.all_submissions()
+            made_from.append(f"the state database {self.settings.db}")
+        if paths:  # judged as analyze judges them: paired with the store's submissions, advised by its history
+            stored = history_mod.build(submissions, records, self.platform_names) if records or submissions else None
+            records = records + self._judge_files(paths, pairing, stored, submitted_at=submitted_at,
+                                                  include_all=False, full_parse=False, on_error=error)
+            named = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+            made_from.append(f"saved mail given on the command line ({named})")
+        history = history_mod.build(submissions, records, self.platform_names)
+        data = report.ReportData(history=history, timing=self.patterns.timing, names=self.platform_names,
+                                 zone=self.env.zone, generated_at=self.env.now(), made_from=tuple(made_from),
+                                 always_advice=self.always_advice, version=__version__)
+        privatefile.write(target, report.build(data))
+        return ReportResult(path=target, events=len(history.events),
+                            platforms=sum(1 for s in history.summaries if s.rejections + s.approvals + s.submissions),
+                            errors=tuple(errors))
+
+    def open_in_browser(self, path: Path) -> bool:
+        """Show a written report in the user's browser ($BROWSER, else the desktop's default); False
+        when there is none to start."""
+        from rejectscan import opener
+
+        return opener.open_file(path, self.env.environ)
 
     def record_submission(self, at: str | None, platform: str, note: str | None) -> Submission:
         ids = {p.id for p in self.patterns.platforms}

@@ -293,6 +293,35 @@ def history(ctx, fmt, patterns, config, db):
     _out(render.history(app.history(), app.format))
 
 
+@cli.command()
+@click.argument("paths", nargs=-1, callback=_not_empty)
+@click.option("--output", "-o", default="rejectscan-report.html", show_default=True, type=click.Path(),
+              callback=_not_empty, help="Where to write the page (mode 0600: it holds your mail's metadata).")
+@click.option("--open", "open_page", is_flag=True, help="Open the page in your browser ($BROWSER, else the default).")
+@click.option("--submitted-at", "submitted_at", metavar="WHEN",
+              help="For saved mail given as PATHS: when you clicked Submit (as for `analyze`).")
+@click.option("--patterns", "patterns", multiple=True, type=click.Path(file_okay=False),
+              help="A folder of your own pattern files, added to the shipped ones (repeatable).")
+@click.option("--config", "config", type=click.Path(dir_okay=False), help="Config file.")
+@click.option("--db", type=click.Path(dir_okay=False), callback=_not_empty, help="State database (env REJECTSCAN_DB).")
+@click.pass_context
+def report(ctx, paths, output, open_page, submitted_at, patterns, config, db):
+    """One HTML page with every application: timeline, delays against the two clocks, advice, findings.
+
+    Made from the state database and from saved mail given as PATHS (.eml files, mbox exports,
+    Maildirs, folders), for use without a mailbox connection.
+    """
+    app = _app(ctx, None, patterns, config, db)
+    result = app.report(paths, output, submitted_at=submitted_at, on_error=lambda e: _errors([e]))
+    click.echo(f"Wrote {field(str(result.path))} ({result.events} event(s) on {result.platforms} platform(s)); "
+               "it opens from disk in any browser.")
+    if open_page and not app.open_in_browser(result.path):
+        click.echo(f"rejectscan: warning: no browser found to open {field(str(result.path))}: open it yourself, "
+                   "or set BROWSER",
+                   err=True)
+    ctx.exit(ExitStatus.INPUT_UNREADABLE if result.errors else ExitStatus.OK)
+
+
 @cli.group("config")
 def config_group():
     """The config file."""

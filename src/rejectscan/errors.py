@@ -82,3 +82,7 @@ class StoreBusyError(StoreError):
 
 class StoreDamagedError(StoreError):
     pass
+
+
+class OutputError(UsageError):
+    """A file rejectscan was asked to write cannot be written there: another --output is needed."""

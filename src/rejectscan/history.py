@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import enum
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from rejectscan.forwards import strip_subject_prefixes
@@ -43,6 +43,7 @@ class Event:
     template: str | None = None
     counted: bool = True  # forgeries and strangers' forwards are shown, never counted
     key: str = ""  # event_key of the original (decisions only)
+    record: Record | None = field(default=None, compare=False, repr=False)  # the copy it was read from (emails only)
 
 
 @dataclass(frozen=True)
@@ -92,30 +93,37 @@ _COPY_RANK = {None: 0, Via.ATTACHED: 1, Via.INLINE: 2, Via.INLINE_WROTE: 2}  # t
 
 def originals(records: list[Record]) -> list[Record]:
     """One record per original, the best copy kept (the message itself, then an attached copy)."""
+    return [r for _, r in _originals(records)]
+
+
+def _originals(records: list[Record]) -> list[tuple[str, Record]]:
+    """originals(), each with its key (computed once: it normalises the subject)."""
+    keyed = [(event_key(r.from_addr, r.subject, r.sent_at), r) for r in records]
     best: dict[str, Record] = {}
-    for r in records:
-        key = event_key(r.from_addr, r.subject, r.sent_at)
+    for key, r in keyed:
         if key not in best or _COPY_RANK.get(r.forward_style, 3) < _COPY_RANK.get(best[key].forward_style, 3):
             best[key] = r
     keep = {id(r) for r in best.values()}
-    return [r for r in records if id(r) in keep]
+    return [(key, r) for key, r in keyed if id(r) in keep]
 
 
 def build(submissions: list[Submission], records: list[Record], names: dict[str, str]) -> History:
     """Events in time order (unknown times last) and a summary per platform; each original once."""
     events = [Event(at=s.at, platform=s.platform, kind=EventKind.SUBMITTED, source=s.source)
               for s in submissions]
-    events += [event_of(r) for r in originals(records) if r.platform is not None and r.kind in _EVENT_OF_KIND]
+    events += [event_of(r, key) for key, r in _originals(records)
+               if r.platform is not None and r.kind in _EVENT_OF_KIND]
     events.sort(key=lambda e: e.at.timestamp() if e.at is not None else float("inf"))
     platforms = sorted({e.platform for e in events}, key=lambda p: (p is None, p or ""))
     return History(events=tuple(events), summaries=tuple(_summary(p, events, names) for p in platforms))
 
 
-def event_of(record: Record) -> Event:
+def event_of(record: Record, key: str | None = None) -> Event:
     return Event(at=record.sent_at, platform=record.platform, kind=_EVENT_OF_KIND[record.kind],
                  source=record.source, authentic=record.authentic, label=record.label,
                  delay_seconds=record.delay_seconds, template=record.template, counted=record.counted,
-                 key=event_key(record.from_addr, record.subject, record.sent_at))
+                 key=key if key is not None else event_key(record.from_addr, record.subject, record.sent_at),
+                 record=record)
 
 
 def _summary(platform: str | None, events: list[Event], names: dict[str, str]) -> Summary:

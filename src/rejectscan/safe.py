@@ -1,4 +1,4 @@
-"""Text from an email made safe for where it is shown: a terminal, a spreadsheet, a JSON line.
+"""Text from an email made safe for where it is shown: a terminal, a spreadsheet, a JSON line, a page.
 
 Email content is written by strangers. On a terminal, control characters and escape sequences
 would run (set the window title, write the clipboard with OSC 52, hide text, move the cursor),
@@ -8,11 +8,13 @@ spreadsheet evaluate a formula: such cells are prefixed with an apostrophe, as s
 exporters (defusedcsv, OWASP's advice) do; NULs are dropped and carriage returns become line
 breaks (the csv module leaves a bare CR unquoted, which breaks readers). In JSON lines, U+2028, U+2029
 and U+0085 are escaped (some readers split lines on them), with the other C1 controls and bidi
-overrides.
+overrides. On the HTML report, nothing may become markup, and what would hide or reorder text on
+a terminal is shown the same visible way.
 """
 
 from __future__ import annotations
 
+import html
 import re
 
 # C0 controls but tab and newline, DEL, C1 controls; bidi embeddings, overrides, isolates and marks;
@@ -21,6 +23,7 @@ _TERMINAL = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
 _FIELD = re.compile("[\x00-\x1f\x7f\x80-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+_NOT_CHARACTERS = re.compile("[\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")  # lone surrogates, non-characters
 _JSON_UNSAFE = re.compile("[\x80-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
@@ -52,3 +55,9 @@ def json_line(text: str) -> str:
     """A JSON document (ensure_ascii=False) with the characters some readers break lines on
     (U+2028, U+2029, U+0085), the other C1 controls and the bidi overrides escaped as \\uXXXX."""
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def html_text(value: object) -> str:
+    """Element text or an attribute value for an HTML page: controls, bidi and invisible characters as
+    visible escapes (as `terminal`), characters HTML cannot carry as U+FFFD, then & < > " ' escaped."""
+    return html.escape(terminal(_NOT_CHARACTERS.sub("\ufffd", str(value))), quote=True)
