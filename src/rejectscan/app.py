@@ -21,7 +21,7 @@ from rejectscan import history as history_mod
 from rejectscan import pipeline, timestamps
 from rejectscan.delivery import Delivery, RecordWriter
 from rejectscan.environment import Environment
-from rejectscan.errors import ConnectError, InputError, UsageError
+from rejectscan.errors import ConnectError, InputError, StoreError, UsageError
 from rejectscan.models import Heartbeat, Submission
 from rejectscan.patterns import PatternSet
 from rejectscan.record import Record
@@ -63,6 +63,7 @@ class AccountOptions:
 class AnalyzeResult:
     reported: int
     errors: tuple[InputError, ...]
+    warnings: tuple[str, ...] = ()  # e.g. the store could not be read, so it was judged without it
 
 
 @dataclass(frozen=True)
@@ -84,9 +85,14 @@ class ReportResult:
     events: int  # events on the page, forgeries included
     platforms: int  # platforms with something counted
     errors: tuple[InputError, ...]
+    warnings: tuple[str, ...] = ()
 
 
 STALE_AFTER = timedelta(hours=1)
+
+
+def _without_store(exc: StoreError) -> str:
+    return f"judged without your recorded submissions and history: {exc}"
 
 
 def _check_submitted_at(when: datetime, facts: list) -> None:
@@ -163,17 +169,22 @@ class App:
             errors.append(exc)
             on_error(exc)
 
-        submissions, history = self._stored_context()
+        warnings: list[str] = []
+        try:
+            submissions, history = self._stored_context()
+        except StoreError as exc:  # analyze only reads the store: it goes on without it
+            submissions, history = [], None
+            warnings.append(_without_store(exc))
         records = self._judge_files(paths, submissions, history, submitted_at=submitted_at, include_all=include_all,
                                     full_parse=full_parse, on_error=error)
         writer.write(records)
-        return AnalyzeResult(reported=len(records), errors=tuple(errors))
+        return AnalyzeResult(reported=len(records), errors=tuple(errors), warnings=tuple(warnings))
 
     def _stored_context(self) -> tuple[list[Submission], history_mod.History | None]:
         """The store's submissions and history, when the database exists (read only: never created here)."""
         if not Path(self.settings.db).exists():
             return [], None
-        with self._store() as store:
+        with self._reading_store() as store:
             return store.all_submissions(), self._history(store, write=False)
 
     def _judge_files(self, paths: Sequence[str], submissions: list[Submission],
@@ -286,6 +297,13 @@ class App:
 
         return Store(self.settings.db, clock=self.env.clock)
 
+    def _reading_store(self):
+        """For commands that only read: where the database cannot be written (a read-only mount), it is
+        opened read-only rather than refused."""
+        from rejectscan.store import Store, writable
+
+        return Store(self.settings.db, clock=self.env.clock, readonly=not writable(self.settings.db))
+
     def _beat(self, account: str, runner: str, error: str) -> None:
         """A failed check, recorded for `doctor` and `history`."""
         with self._store() as store:
@@ -319,8 +337,8 @@ class App:
         return updates
 
     def history(self) -> HistoryView:
-        with self._store() as store:
-            history = self._history(store)
+        with self._reading_store() as store:
+            history = self._history(store, write=not store.readonly)
             beats = tuple(store.heartbeats())
         now = self.env.clock()
         stale = tuple(b.account for b in beats if history_mod.is_stale(b.last_ok, now, STALE_AFTER))
@@ -342,13 +360,18 @@ class App:
             errors.append(exc)
             on_error(exc)
 
-        made_from, submissions, records, pairing = [], [], [], []
+        made_from, submissions, records, pairing, warnings = [], [], [], [], []
         if Path(self.settings.db).exists():
-            with self._store() as store:
-                submissions = store.submissions()
-                records = self._stored_records(store, write=False)
-                pairing = store.all_submissions()
-            made_from.append(f"the state database {self.settings.db}")
+            try:
+                with self._reading_store() as store:
+                    submissions = store.submissions()
+                    records = self._stored_records(store, write=False)
+                    pairing = store.all_submissions()
+                made_from.append(f"the state database {self.settings.db}")
+            except StoreError as exc:
+                if not paths:
+                    raise
+                warnings.append(_without_store(exc))
         if paths:  # judged as analyze judges them: paired with the store's submissions, advised by its history
             stored = history_mod.build(submissions, records, self.platform_names) if records or submissions else None
             records = records + self._judge_files(paths, pairing, stored, submitted_at=submitted_at,
@@ -362,7 +385,7 @@ class App:
         privatefile.write(target, report.build(data))
         return ReportResult(path=target, events=len(history.events),
                             platforms=sum(1 for s in history.summaries if s.rejections + s.approvals + s.submissions),
-                            errors=tuple(errors))
+                            errors=tuple(errors), warnings=tuple(warnings))
 
     def open_in_browser(self, path: Path) -> bool:
         """Show a written report in the user's browser ($BROWSER, else the desktop's default); False

@@ -116,6 +116,11 @@ def _errors(errors) -> None:
         click.echo(f"rejectscan: {field(str(error))}", err=True)
 
 
+def _warnings(warnings) -> None:
+    for warning in warnings:
+        click.echo(f"rejectscan: warning: {field(warning)}", err=True)
+
+
 def common_options(func):
     """--format, --patterns, --config, --db: every command that reads mail, patterns or the store."""
 
@@ -190,6 +195,7 @@ def analyze(ctx, paths, submitted_at, include_all, full_parse, fmt, patterns, co
     app = _app(ctx, fmt, patterns, config, db)
     result = app.analyze(paths, _writer(app), submitted_at=submitted_at, include_all=include_all,
                          full_parse=full_parse, on_error=lambda e: _errors([e]))
+    _warnings(result.warnings)
     ctx.exit(ExitStatus.INPUT_UNREADABLE if result.errors else ExitStatus.OK)
 
 
@@ -313,6 +319,7 @@ def report(ctx, paths, output, open_page, submitted_at, patterns, config, db):
     """
     app = _app(ctx, None, patterns, config, db)
     result = app.report(paths, output, submitted_at=submitted_at, on_error=lambda e: _errors([e]))
+    _warnings(result.warnings)
     click.echo(f"Wrote {field(str(result.path))} ({result.events} event(s) on {result.platforms} platform(s)); "
                "it opens from disk in any browser.")
     if open_page and not app.open_in_browser(result.path):

@@ -83,8 +83,8 @@ def _store_checks(path: str, stale_after: timedelta, now: datetime) -> list[Chec
                 out.append(Check("heartbeat", not stale, detail,
                                  f"no successful check for over {stale_after}; is `rejectscan watch` or the cron job running?",
                                  ExitStatus.CONNECT))
-    except RejectscanError as exc:
-        out.append(Check("store", False, str(exc), "check the path and permissions, or pass --db", ExitStatus.STORE))
+    except RejectscanError as exc:  # each store fault's message says what to do
+        out.append(Check("store", False, str(exc), "", ExitStatus.STORE))
     except OSError as exc:
         out.append(Check("store", False, f"{path}: not writable ({exc.strerror})", "fix the folder's permissions or pass --db", ExitStatus.STORE))
     return out

@@ -77,11 +77,23 @@ class StoreError(RejectscanError):
 
 
 class StoreBusyError(StoreError):
-    pass
+    """Another rejectscan holds the database or its lock."""
 
 
 class StoreDamagedError(StoreError):
-    pass
+    """Corrupt pages, or tables that do not match the schema version the file claims."""
+
+
+class StoreFullError(StoreError):
+    """The disk is full: the database is intact and needs only space (never advise discarding it)."""
+
+
+class StoreReadOnlyError(StoreError):
+    """The database, its folder or its lock file cannot be written."""
+
+
+class StoreNewerError(StoreError):
+    """A newer rejectscan wrote the database: this one refuses rather than misread it."""
 
 
 class OutputError(UsageError):

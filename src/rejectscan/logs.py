@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
 import sys
 
 REDACTED = "**REDACTED**"
@@ -40,9 +41,14 @@ class Redactor(logging.Filter):
         return True
 
 
+DEBUG_WARNING = ("debug log: it holds whole messages and the IMAP conversation (credentials removed); "
+                 "keep it private and delete it when done")
+
+
 def setup(redactor: Redactor, verbose: bool = False, debug: bool = False, log_file: str | None = None) -> None:
-    """One handler for the whole run, filtered by the run's redactor (Environment.redactor)."""
-    handler: logging.Handler = logging.FileHandler(log_file) if log_file else logging.StreamHandler(sys.stderr)
+    """One handler for the whole run, filtered by the run's redactor (Environment.redactor). A log
+    file is created readable by the user only: it holds mail metadata, with --debug whole messages."""
+    handler: logging.Handler = _private_file(log_file) if log_file else logging.StreamHandler(sys.stderr)
     handler.addFilter(redactor)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s" if log_file
                                            else "rejectscan: %(levelname)s: %(message)s"))
@@ -53,3 +59,15 @@ def setup(redactor: Redactor, verbose: bool = False, debug: bool = False, log_fi
         logging.getLogger(name).setLevel(logging.DEBUG if debug else logging.WARNING)
     logging.getLogger("mailparser").setLevel(logging.CRITICAL)
     logging.getLogger("filelock").setLevel(logging.WARNING)
+    if debug:
+        logging.getLogger("rejectscan").debug(DEBUG_WARNING)
+
+
+def _private_file(path: str) -> logging.Handler:
+    from rejectscan.errors import UsageError
+
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600))
+        return logging.FileHandler(path, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write the log file {path} ({exc.strerror or exc}); pass another --log-file") from None

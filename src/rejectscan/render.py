@@ -237,7 +237,7 @@ def history(view, fmt: str) -> str:
 def doctor(checks) -> str:
     lines = []
     for c in checks:
-        lines.append(f"{'ok' if c.ok else 'PROBLEM':<8} {c.name:<13} {field(c.detail)}" + ("" if c.ok else f"\n{'':<22}-> {c.fix}"))
+        lines.append(f"{'ok' if c.ok else 'PROBLEM':<8} {c.name:<13} {field(c.detail)}" + ("" if c.ok or not c.fix else f"\n{'':<22}-> {c.fix}"))
     problems = [c for c in checks if not c.ok]
     lines.append("all good" if not problems else f"{len(problems)} problem(s)")
     return "".join(line + "\n" for line in lines)

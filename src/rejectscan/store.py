@@ -9,7 +9,10 @@ only after a report is out, so a kill can at most repeat the one report it cut o
 
 from __future__ import annotations
 
+import errno
+import functools
 import json
+import os
 import sqlite3
 import zlib
 from contextlib import contextmanager
@@ -17,8 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
+from urllib.parse import quote
 
-from rejectscan.errors import StoreBusyError, StoreDamagedError
+from rejectscan.errors import (StoreBusyError, StoreDamagedError, StoreError, StoreFullError, StoreNewerError,
+                               StoreReadOnlyError)
 from rejectscan.models import Heartbeat, Submission
 from rejectscan.record import Record
 
@@ -97,25 +102,68 @@ def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _guarded(method):
+    """Every SQLite or file-system fault leaves the store as one of the StoreError kinds."""
+
+    @functools.wraps(method)
+    def call(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except StoreError:
+            raise
+        except (sqlite3.Error, OSError) as exc:
+            raise _error(self.path, exc) from None
+
+    return call
+
+
 class Store:
     """One SQLite database; use as a context manager. `clock` stamps what it records (heartbeats,
-    first seen): the Environment's, so tests control time."""
+    first seen): the Environment's, so tests control time. The file (and SQLite's -wal and -shm
+    files, which take its mode) is private to the user: it holds mail metadata and whole messages."""
 
-    def __init__(self, path: str | Path, busy_timeout: float = 10.0, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(self, path: str | Path, busy_timeout: float = 10.0, clock: Callable[[], datetime] = _utc_now,
+                 readonly: bool = False) -> None:
         self.path = Path(path).expanduser()
         self.clock = clock
+        self.readonly = readonly
+        self.db: sqlite3.Connection | None = None
         try:
+            if readonly:
+                self._open_readonly(busy_timeout)
+                return
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not self.path.exists():
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
             self.db = sqlite3.connect(str(self.path), timeout=busy_timeout, isolation_level=None)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
-        except sqlite3.OperationalError as exc:
-            raise self._error(exc) from None
-        except sqlite3.DatabaseError as exc:
-            raise self._error(exc) from None
+            self._check_schema()
+        except (sqlite3.Error, OSError, StoreError) as exc:
+            if self.db is not None:
+                self.db.close()
+            raise exc if isinstance(exc, StoreError) else _error(self.path, exc) from None
+
+    def _open_readonly(self, busy_timeout: float) -> None:
+        """For the reading commands where the file or its folder cannot be written (a read-only
+        mount, a backup): nothing is created or migrated. In a folder nobody can write, nobody can be
+        changing the file either, so SQLite may treat it as immutable (it needs no -shm file then)."""
+        if not self.path.exists():
+            raise StoreReadOnlyError(f"there is no state database at {self.path}, and its folder is read-only; "
+                                     "pass --db with a path you can write")
+        uri = f"file:{quote(str(self.path))}?mode=ro" + ("" if os.access(self.path.parent, os.W_OK) else "&immutable=1")
+        self.db = sqlite3.connect(uri, uri=True, timeout=busy_timeout, isolation_level=None)
+        self.db.row_factory = sqlite3.Row
+        version = self.schema_version()
+        if version > len(MIGRATIONS):
+            raise _newer(self.path, version)
+        if version < len(MIGRATIONS):
+            raise StoreReadOnlyError(f"the state database {self.path} was written by an older rejectscan and cannot "
+                                     "be upgraded where it is (read-only); copy it somewhere writable and pass --db")
+        self._check_schema()
 
     def _now(self) -> str:
         return self.clock().astimezone(timezone.utc).isoformat(timespec="seconds")
@@ -124,18 +172,8 @@ class Store:
         return self
 
     def __exit__(self, *exc) -> None:
-        self.db.close()
-
-    def _error(self, exc: sqlite3.Error) -> Exception:
-        text = str(exc)
-        if "locked" in text or "busy" in text:
-            return StoreBusyError(f"the state database {self.path} is busy (another rejectscan is "
-                                  "writing); try again in a moment")
-        if isinstance(exc, sqlite3.OperationalError) and "unable to open" in text:
-            return StoreDamagedError(f"cannot open the state database {self.path}: {text}; check the "
-                                     "folder exists and is writable, or pass --db")
-        return StoreDamagedError(f"the state database {self.path} is damaged ({text}); move it aside "
-                                 "and rejectscan will start a new one (you lose the record of what was reported)")
+        if self.db is not None:
+            self.db.close()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -147,14 +185,16 @@ class Store:
                 self.db.execute("ROLLBACK")
                 raise
             self.db.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise self._error(exc) from None
+        except (sqlite3.Error, OSError) as exc:
+            raise _error(self.path, exc) from None
 
     def _migrate(self) -> None:
         """Apply the migrations not yet applied, in order, each in its own transaction.
 
         PRAGMA user_version counts them; schema_migrations names them, for whoever opens the file."""
         version = self.db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise _newer(self.path, version)
         for number, (name, sql) in enumerate(MIGRATIONS, start=1):
             if number <= version:
                 continue
@@ -170,14 +210,30 @@ class Store:
                 self.db.execute("ROLLBACK")
                 raise
 
+    def _check_schema(self) -> None:
+        """The tables and columns the schema version promises, so a file edited by hand or by another
+        tool is reported as damaged here rather than failing halfway through a fetch."""
+        missing = [f"{table}.{column}" for table, columns in _expected_schema().items()
+                   for column in columns - self._columns(table)]
+        if missing:
+            raise StoreDamagedError(f"the state database {self.path} does not match its schema (missing "
+                                    f"{', '.join(sorted(missing)[:3])}); move it aside and rejectscan will start a "
+                                    "new one (you lose the record of what was reported)")
+
+    def _columns(self, table: str) -> set[str]:
+        return {row[1] for row in self.db.execute(f"PRAGMA table_info({table})")}
+
+    @_guarded
     def schema_version(self) -> int:
         return self.db.execute("PRAGMA user_version").fetchone()[0]
 
+    @_guarded
     def integrity_ok(self) -> bool:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
     # --- folders ---------------------------------------------------------------------------
 
+    @_guarded
     def sync_point(self, account: str, folder: str) -> SyncPoint | None:
         row = self.db.execute("SELECT uidvalidity, last_uid, since FROM folders WHERE account=? AND folder=?",
                               (account, folder)).fetchone()
@@ -185,11 +241,13 @@ class Store:
             return None
         return SyncPoint(row["uidvalidity"], row["last_uid"], _time(row["since"]))
 
+    @_guarded
     def examined(self, account: str, folder: str, uidvalidity: int) -> set[int]:
         rows = self.db.execute("SELECT uid FROM examined WHERE account=? AND folder=? AND uidvalidity=?",
                                (account, folder, uidvalidity))
         return {r[0] for r in rows}
 
+    @_guarded
     def save_batch(self, account: str, folder: str, uidvalidity: int, saved: list[Saved],
                    examined: Iterable[int], replace: bool = False) -> list[str]:
         """One downloaded batch: its records and the UIDs it examined, in one transaction.
@@ -216,6 +274,7 @@ class Store:
                            [(account, folder, uidvalidity, uid) for uid in examined])
         return new
 
+    @_guarded
     def finish_folder(self, account: str, folder: str, point: SyncPoint) -> None:
         """A pass over the folder is complete: move its sync point (and forget another UIDVALIDITY's UIDs)."""
         with self.transaction() as db:
@@ -229,10 +288,12 @@ class Store:
 
     # --- messages ---------------------------------------------------------------------------
 
+    @_guarded
     def unreported(self) -> list[StoredRecord]:
         rows = self.db.execute("SELECT message_key, record FROM messages WHERE reported = 0 ORDER BY sent_ts, id")
         return [StoredRecord(r[0], Record.from_json(json.loads(r[1]))) for r in rows]
 
+    @_guarded
     def records(self, keys: Iterable[str] | None = None) -> list[StoredRecord]:
         """The given records in that order, or every record in time order."""
         if keys is None:
@@ -245,17 +306,20 @@ class Store:
                 out.append(StoredRecord(key, Record.from_json(json.loads(row[0]))))
         return out
 
+    @_guarded
     def judged_by_other_rules(self, fingerprint: str) -> bool:
         """Whether any stored message that can be judged again was judged by other rules."""
         row = self.db.execute("SELECT 1 FROM messages WHERE raw IS NOT NULL AND (rules IS NULL OR rules <> ?) LIMIT 1",
                               (fingerprint,)).fetchone()
         return row is not None
 
+    @_guarded
     def raw_messages(self) -> list[tuple[str, str, bytes]]:
         """(key, source, the message) for every stored message kept whole, in time order."""
         rows = self.db.execute("SELECT message_key, source, raw FROM messages WHERE raw IS NOT NULL ORDER BY sent_ts, id")
         return [(r[0], r[1], zlib.decompress(r[2])) for r in rows]
 
+    @_guarded
     def update_records(self, updates: list[tuple[str, Record]], rules: str) -> None:
         """Records judged again (the rules changed); whether they were reported is left as it is."""
         with self.transaction() as db:
@@ -264,15 +328,18 @@ class Store:
                            [(json.dumps(r.to_json()), r.kind.value, r.platform, r.label.value if r.label else None,
                              r.delay_seconds, _tri(r.authentic), rules, key) for key, r in updates])
 
+    @_guarded
     def mark_reported(self, keys: Iterable[str]) -> None:
         with self.transaction() as db:
             db.executemany("UPDATE messages SET reported = 1 WHERE message_key = ?", [(k,) for k in keys])
 
+    @_guarded
     def message_count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM messages").fetchone()[0]
 
     # --- health -------------------------------------------------------------------------------
 
+    @_guarded
     def beat(self, account: str, runner: str, error: str | None = None) -> None:
         """A check finished: record success, or the error (one line, never a secret)."""
         with self.transaction() as db:
@@ -283,6 +350,7 @@ class Store:
                 db.execute("UPDATE heartbeat SET last_error=?, last_error_at=?, runner=? WHERE account=?",
                            (error, self._now(), runner, account))
 
+    @_guarded
     def heartbeats(self) -> list[Heartbeat]:
         rows = self.db.execute("SELECT account, last_ok, last_error, last_error_at, runner FROM heartbeat ORDER BY account")
         return [Heartbeat(account=r[0], last_ok=_time(r[1]), last_error=r[2], last_error_at=_time(r[3]), runner=r[4])
@@ -290,12 +358,14 @@ class Store:
 
     # --- submissions ------------------------------------------------------------------------
 
+    @_guarded
     def add_submission(self, at: datetime, platform: str | None, note: str | None) -> int:
         with self.transaction() as db:
             cur = db.execute("INSERT INTO submissions (at, at_ts, platform, note, source, created) VALUES (?,?,?,?,?,?)",
                              (at.isoformat(), at.timestamp(), platform, note, "rejectscan submitted", self._now()))
             return cur.lastrowid
 
+    @_guarded
     def submissions(self) -> list[Submission]:
         """Recorded with `rejectscan submitted`."""
         rows = self.db.execute("SELECT at, platform, note FROM submissions ORDER BY at_ts")
@@ -303,15 +373,85 @@ class Store:
                            source="recorded with `rejectscan submitted`" + (f" ({r[2]})" if r[2] else ""))
                 for r in rows]
 
+    @_guarded
     def submission_emails(self) -> list[Submission]:
         """The platforms' own confirmations, unless they are forgeries."""
         rows = self.db.execute("SELECT sent_at, platform, source FROM messages WHERE kind='submission'"
                                " AND sent_at IS NOT NULL AND (authentic IS NULL OR authentic = 1)")
         return [Submission(at=datetime.fromisoformat(r[0]), platform=r[1], source=f"email {r[2]}") for r in rows]
 
+    @_guarded
     def all_submissions(self) -> list[Submission]:
         """Recorded by hand and confirmed by the platform's emails: what pairing uses."""
         return self.submissions() + self.submission_emails()
+
+
+@functools.lru_cache(maxsize=1)
+def _expected_schema() -> dict[str, frozenset[str]]:
+    """Each table's columns after every migration, from an empty database in memory."""
+    db = sqlite3.connect(":memory:")
+    try:
+        db.execute("CREATE TABLE schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        for _, sql in MIGRATIONS:
+            for statement in _statements(sql):
+                db.execute(statement)
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {t: frozenset(r[1] for r in db.execute(f"PRAGMA table_info({t})")) for t in tables}
+    finally:
+        db.close()
+
+
+def writable(path: str | Path) -> bool:
+    """Whether the database (or, before it exists, its nearest existing folder) can be written."""
+    path = Path(path).expanduser()
+    if path.exists():
+        return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return os.access(folder, os.W_OK)
+
+
+def _no_space(path: Path) -> bool:
+    """Whether the file system holding the database has (almost) no room left: SQLite reports a
+    write into its -wal or -shm file on a full disk as a mere I/O error."""
+    try:
+        st = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 256 * 1024
+
+
+def _newer(path: Path, version: int) -> StoreNewerError:
+    return StoreNewerError(f"the state database {path} was written by a newer rejectscan (schema version "
+                           f"{version}; this one knows up to {len(MIGRATIONS)}): upgrade rejectscan, or pass --db "
+                           "to use another database")
+
+
+def _error(path: Path, exc: BaseException) -> StoreError:
+    """One message per fault, each saying what to do; a full disk never advises discarding anything."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    text = str(exc)
+    number = getattr(exc, "errno", None)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text or "busy" in text:
+        return StoreBusyError(f"the state database {path} is busy (another rejectscan is writing); try again "
+                              "in a moment")
+    io_error = name.startswith("SQLITE_IOERR") or "disk I/O error" in text
+    if (name == "SQLITE_FULL" or number in (errno.ENOSPC, errno.EDQUOT) or "disk is full" in text
+            or (io_error and _no_space(path))):
+        return StoreFullError(f"the disk holding the state database {path} is full; free some space and run "
+                              "again (the database itself is fine)")
+    cannot_open = name.startswith("SQLITE_CANTOPEN") or "unable to open" in text
+    if (name.startswith("SQLITE_READONLY") or number in (errno.EACCES, errno.EPERM, errno.EROFS)
+            or "readonly" in text or "read-only" in text or (cannot_open and not writable(path))):
+        return StoreReadOnlyError(f"cannot write the state database {path} (its folder or file is read-only); "
+                                  "make it writable, or pass --db with a path you can write")
+    if cannot_open or isinstance(exc, OSError):
+        detail = exc.strerror if isinstance(exc, OSError) and exc.strerror else text
+        return StoreReadOnlyError(f"cannot open the state database {path} ({detail}); check the folder exists "
+                                  "and is writable, or pass --db")
+    return StoreDamagedError(f"the state database {path} is damaged ({text}); move it aside and rejectscan "
+                             "will start a new one (you lose the record of what was reported)")
 
 
 def _statements(sql: str) -> list[str]:
@@ -342,13 +482,16 @@ def run_lock(db_path: str | Path, timeout: float) -> Iterator[None]:
     from filelock import FileLock, Timeout
 
     path = Path(db_path).expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(path) + ".lock")
+    lock = FileLock(str(path) + ".lock", mode=0o600)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         lock.acquire(timeout=timeout)
     except Timeout:
         raise StoreBusyError(f"another rejectscan has been using {path} for over {timeout:g} seconds; "
                              "try again later (or raise --lock-timeout)") from None
+    except OSError as exc:
+        raise StoreReadOnlyError(f"cannot create the lock file {path}.lock ({exc.strerror or exc}); make the folder "
+                                 "writable, or pass --db with a path you can write") from None
     try:
         yield
     finally:
