@@ -108,8 +108,11 @@ def _check_submitted_at(when: datetime, facts: list) -> None:
 
 class App:
     def __init__(self, env: Environment, options: CommonOptions = CommonOptions()) -> None:
+        from rejectscan.notify import Children
+
         self.env = env
         self.options = options
+        self.children = Children()  # notifiers now running: stop() ends them at once
 
     @functools.cached_property
     def settings(self) -> config_mod.Settings:
@@ -231,16 +234,23 @@ class App:
 
         return lambda: ImapMailbox(imap, credential, self.env.redactor)
 
-    def delivery(self, writer: RecordWriter, notify_cmd: str | None, desktop: bool) -> Delivery:
+    def delivery(self, writer: RecordWriter, notify_cmd: str | None, desktop: bool,
+                 notify_timeout: float = 30.0) -> Delivery:
+        """How findings go out; a notify command that cannot run is refused here, before any mail is read."""
         from rejectscan import notify
 
         notifiers = []
-        if notify_cmd:
-            notifiers.append(lambda record: notify.run_command(notify_cmd, record, self.env.environ))
+        if notify_cmd is not None:
+            command = notify.prepare(notify_cmd, self.env.environ, notify_timeout)
+            notifiers.append(lambda record: notify.run_command(command, record, self.env.environ, self.children))
         if desktop:
             names = self.platform_names
             notifiers.append(lambda record: notify.desktop(record, names, self.env.environ))
-        return Delivery(writer, tuple(notifiers))
+        return Delivery(writer, tuple(notifiers), stopping=self.children.stopping.is_set)
+
+    def stop(self) -> None:
+        """Asked to stop (a signal): end running notifiers now and send no more."""
+        self.children.stop()
 
     def fetch(self, options: AccountOptions, delivery: Delivery, *, since: str = "30d", rescan: bool = False,
               lock_timeout: float = 300.0, prompt: Callable[[str], str] | None = None) -> FetchResult:
@@ -287,7 +297,12 @@ class App:
 
         watcher = Watcher(mailbox_factory=self.mailbox_factory(imap, prompt), check=check,
                           trouble=lambda message: self._beat(imap.account, "watch", message), settings=settings)
-        stop_on(watcher.stop.set)
+
+        def stop() -> None:
+            watcher.stop.set()
+            self.stop()
+
+        stop_on(stop)
         watcher.run()
 
     # --- the store ------------------------------------------------------------------------------

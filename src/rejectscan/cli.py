@@ -6,6 +6,7 @@ commands that use them, so `rejectscan --version` starts fast. Nothing imports t
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import signal
@@ -159,6 +160,23 @@ def imap_options(func):
     return wrapper
 
 
+@contextlib.contextmanager
+def _children_ended_on_signal(app):
+    """fetch stops on SIGTERM as it always has (what is committed stays), after ending any notifier
+    it started, which runs in a process group of its own and would otherwise outlive it."""
+
+    def handler(signum, frame) -> None:
+        app.stop()
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _prompt(text: str) -> str:
     return click.prompt(text, hide_input=True, err=True)
 
@@ -208,17 +226,20 @@ def analyze(ctx, paths, submitted_at, include_all, full_parse, fmt, patterns, co
               help="Seconds to wait for another rejectscan using the same database.")
 @click.option("--notify-cmd", metavar="CMD",
               help="Run CMD for each new finding: the finding as JSON on stdin, main fields in REJECTSCAN_* variables.")
+@click.option("--notify-timeout", type=Seconds(1, 3600), default=30, show_default=True,
+              help="Seconds CMD may take for one finding before it is ended.")
 @imap_options
 @common_options
 @click.pass_context
-def fetch(ctx, since, rescan, quiet, lock_timeout, notify_cmd, account, fmt, patterns, config, db):
+def fetch(ctx, since, rescan, quiet, lock_timeout, notify_cmd, notify_timeout, account, fmt, patterns, config, db):
     """Read the platforms' mail over IMAP (read-only) and report what is new."""
     app = _app(ctx, fmt, patterns, config, db)
     warning = app.config_warning()
     if warning:
         click.echo(f"rejectscan: warning: {warning}", err=True)
-    result = app.fetch(account, app.delivery(_writer(app, quiet), notify_cmd, desktop=False), since=since,
-                       rescan=rescan, lock_timeout=lock_timeout, prompt=_prompt)
+    delivery = app.delivery(_writer(app, quiet), notify_cmd, desktop=False, notify_timeout=notify_timeout)
+    with _children_ended_on_signal(app):
+        result = app.fetch(account, delivery, since=since, rescan=rescan, lock_timeout=lock_timeout, prompt=_prompt)
     _errors(result.errors)
     ctx.exit(ExitStatus.INPUT_UNREADABLE if result.errors else ExitStatus.OK)
 
@@ -227,6 +248,8 @@ def fetch(ctx, since, rescan, quiet, lock_timeout, notify_cmd, account, fmt, pat
 @click.option("--since", default="7d", show_default=True, help="Window each check looks back over.")
 @click.option("--notify-cmd", metavar="CMD",
               help="Run CMD for each new finding: the finding as JSON on stdin, main fields in REJECTSCAN_* variables.")
+@click.option("--notify-timeout", type=Seconds(1, 3600), default=30, show_default=True,
+              help="Seconds CMD may take for one finding before it is ended.")
 @click.option("--no-desktop", is_flag=True, help="No desktop notification even where one is available.")
 @click.option("--idle-renew", type=Seconds(1, 1740), default=540, hidden=True, help="Seconds between IDLE renewals.")
 @click.option("--poll", "poll_seconds", type=Seconds(1), default=60, hidden=True, help="Seconds between polls without IDLE.")
@@ -235,7 +258,7 @@ def fetch(ctx, since, rescan, quiet, lock_timeout, notify_cmd, account, fmt, pat
 @imap_options
 @common_options
 @click.pass_context
-def watch(ctx, since, notify_cmd, no_desktop, idle_renew, poll_seconds, backoff_max, lock_timeout, account,
+def watch(ctx, since, notify_cmd, notify_timeout, no_desktop, idle_renew, poll_seconds, backoff_max, lock_timeout, account,
           fmt, patterns, config, db):
     """Watch the inbox with IMAP IDLE and report each new platform email as it arrives."""
     from rejectscan.app import WatchSettings
@@ -249,7 +272,8 @@ def watch(ctx, since, notify_cmd, no_desktop, idle_renew, poll_seconds, backoff_
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop())
 
-    app.watch(account, app.delivery(_writer(app, quiet=True), notify_cmd, desktop=not no_desktop), since=since,
+    delivery = app.delivery(_writer(app, quiet=True), notify_cmd, desktop=not no_desktop, notify_timeout=notify_timeout)
+    app.watch(account, delivery, since=since,
               settings=WatchSettings(idle_renew_seconds=idle_renew, poll_seconds=poll_seconds,
                                      backoff_max=backoff_max, lock_timeout=lock_timeout),
               stop_on=on_stop, prompt=_prompt)

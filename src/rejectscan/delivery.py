@@ -34,6 +34,7 @@ Notifier = Callable[[Record], object]
 class Delivery:
     writer: RecordWriter
     notifiers: tuple[Notifier, ...] = ()
+    stopping: Callable[[], bool] = lambda: False  # asked to stop: print and mark, notify no more
 
     def deliver(self, store: Store, pending: list[StoredRecord]) -> int:
         """Print, mark reported, notify; returns how many were delivered."""
@@ -54,6 +55,8 @@ class Delivery:
 
     def _notify(self, record: Record) -> None:
         for notifier in self.notifiers:
+            if self.stopping():
+                return
             try:
                 notifier(record)
             except Exception as exc:  # a notifier never stops delivery
