@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 
 import pytest
 
-from conftest import FIXTURES, assert_no_traceback, run, run_process
+from conftest import FIXTURES, assert_no_traceback, assert_one_line_error, run, run_process
 
 
 def test_shipped_packs_lint_clean():
@@ -122,3 +123,40 @@ def test_reworded_stock_text_still_matches_with_its_score_in_the_evidence():
     assert rec["template"] == "upwork-rejection-no-opportunities"
     scores = [e["score"] for e in rec["evidence"] if e["id"] == rec["template"]]
     assert scores and 88 <= max(scores) < 100
+
+
+def _phrase_pack(tmp_path, phrases: list[str]):
+    listed = ", ".join(json.dumps(p) for p in phrases)
+    (tmp_path / "pack.toml").write_text(PLATFORM + textwrap.dedent(f'''
+        [[template]]
+        id = "many-words"
+        kind = "rejection"
+        description = "a user's template"
+        phrases = [{listed}]
+    '''))
+    return tmp_path
+
+
+@pytest.mark.parametrize("phrases, words", [
+    (["we reviewed your profile " * 1300], "at most 500"),  # 32 KB: it once ran for 120 s
+    ([f"phrase number {i} of a long list" for i in range(51)], "at most 50"),
+])
+def test_user_phrases_are_bounded_on_load(tmp_path, phrases, words):
+    pack = _phrase_pack(tmp_path, phrases)
+    for command in (("patterns", "lint", str(pack)),
+                    ("analyze", str(FIXTURES / "upwork"), "--patterns", str(pack))):
+        result = run(*command)
+        assert result.code == 2
+        assert_one_line_error(result, "pack.toml", "phrases", words)
+
+
+def test_the_longest_phrase_allowed_on_the_largest_body_read_is_quick_work(tmp_path):
+    """Bounded phrases keep fuzzy matching linear in the text (measured in the README, not timed here)."""
+    phrase = ("we have looked at the profile you submitted and we cannot accept it into the marketplace "
+              * 6)[:500]
+    pack = _phrase_pack(tmp_path, [phrase])
+    body = ("your profile was reviewed and the decision is in the email below; " * 600).encode()
+    big = tmp_path / "big.eml"
+    big.write_bytes(b"From: x@acme.example\nSubject: s\nDate: Tue, 24 Nov 2026 15:03:38 +0000\n\n" + body)
+    result = run_process("analyze", str(big), "--patterns", str(pack), "--format", "json", timeout=60)
+    assert result.code == 0, result.err

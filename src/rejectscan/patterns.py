@@ -246,8 +246,22 @@ def _parse_toml(path: Path, data: bytes) -> dict:
 
 # --- the tables, declared once (schema.py) -------------------------------------------------------
 
+MAX_PHRASE_CHARS = 500  # a stock sentence or two; fuzzy matching costs text length x phrase length
+MAX_PHRASES = 50  # per template or signal
+MAX_PHRASES_TOTAL = 5_000  # in all pattern folders together
+
+
 def _phrases(file: str, key: str, value) -> tuple[str, ...]:
-    return tuple(normalise(p) for p in schema.strings(file, key, value))
+    """Phrases are bounded so that matching stays linear in the text: no pattern can hang a run."""
+    phrases = schema.strings(file, key, value)
+    if len(phrases) > MAX_PHRASES:
+        raise PatternError(file, key, f"has {len(phrases)} phrases; at most {MAX_PHRASES} (split it into "
+                           "several templates or signals)")
+    for phrase in phrases:
+        if len(phrase) > MAX_PHRASE_CHARS:
+            raise PatternError(file, key, f"a phrase of {len(phrase):,} characters ({phrase[:40]!r}...); at most "
+                               f"{MAX_PHRASE_CHARS}: quote the sentence that identifies the email, not the email")
+    return tuple(normalise(p) for p in phrases)
 
 
 def _template_direction(file: str, key: str, value) -> Direction:
@@ -466,6 +480,11 @@ def build(documents: list[tuple[str, dict]]) -> PatternSet:
             lookalike_tokens=tuple(dict.fromkeys(entry["tokens"] or [pid])),
             templates=tuple(entry["templates"]),
             signals=tuple(entry["signals"]), files=tuple(entry["files"])))
+    every = [(t.file, t.phrases) for p in built for t in p.templates] + \
+        [(s.file, s.phrases) for p in built for s in p.signals] + [(s.file, s.phrases) for s in general_signals]
+    if sum(len(phrases) for _, phrases in every) > MAX_PHRASES_TOTAL:
+        raise PatternError(every[-1][0], "phrases", f"the pattern folders hold over {MAX_PHRASES_TOTAL:,} phrases in "
+                           "all; keep the ones that identify an email")
     for p in built:
         for t in p.templates:
             for j, advice_id in enumerate(t.advice):
