@@ -16,6 +16,7 @@ A verdict, once reported, is never reported again; `history` may judge stored ma
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Iterable, Protocol
@@ -31,6 +32,8 @@ from rejectscan.record import Record
 from rejectscan.store import Saved, Store, SyncPoint
 
 BATCH = 100
+
+log = logging.getLogger("rejectscan.fetch")
 
 
 class FolderInfo(Protocol):
@@ -153,6 +156,7 @@ class Fetcher:
                                                                 from_terms, body_terms))
                  if u > search.after_uid]
         candidates = self._candidates(request.account, folder, state.uidvalidity, found, search)
+        log.info("%s: %d message(s) to download (%d found by the search)", folder, len(candidates), len(found))
         keys: list[str] = []
         for i in range(0, len(candidates), BATCH):
             keys += self._batch(folder, state.uidvalidity, candidates[i:i + BATCH], request, seen, errors)
