@@ -106,5 +106,5 @@ def test_hostile_structures_give_results(tmp_path):
     assert_no_traceback(result)
     assert result.code == 0, result.err
     records = result.json()
-    assert [r["subject"][:4] for r in records] == ["deep", "many", "xxxx", "nul\x00"[:4]]
+    assert [r["subject"][:4] for r in records] == ["deep", "many", "xxxx", "nul "]  # a control character is a space
     assert any("nested too deeply" in w for w in records[0]["warnings"])
