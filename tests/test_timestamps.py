@@ -156,3 +156,27 @@ def test_english_client_dates_read_without_dateparser_agree_with_it():
         assert _english_date(text) == _dateparser(text, ("en",), None) == written, text
     assert _english_date("Mon, 13:00 PM, Jan 1, 2025") is None  # not its form: dateparser decides
     assert _english_date("May 5, 2025 0:30 PM") is None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Tue Jul 23, 2002 02:02:20 PM US/Pacific", "2002-07-23T14:02:20-07:00"),  # Apple Mail's older form, summer
+    ("Tue Jan 22, 2002 02:02:20 PM US/Pacific", "2002-01-22T14:02:20-08:00"),  # the same zone in winter
+    ("Tue Jul 23, 2002 02:02:20 PM Europe/Berlin", "2002-07-23T14:02:20+02:00"),
+    ("Tue Jul 23, 2002 02:02:20 PM CET", "2002-07-23T14:02:20+01:00"),  # an abbreviation is a fixed offset
+    ("23 Jul 2002 14:02:20 (America/New_York)", "2002-07-23T14:02:20-04:00"),
+    ("Tue Jul 23, 2002 02:02:20 PM PST8PDT", "2002-07-23T14:02:20-07:00"),
+])
+def test_zone_names_are_read_without_the_slow_fallback(text, expected, monkeypatch):
+    import rejectscan.timestamps as timestamps
+
+    monkeypatch.setattr(timestamps, "_dateparser", lambda *a: pytest.fail(f"dateparser was asked for {text!r}"))
+    value, written = parse_client_date(text, ("en",))
+    assert value.isoformat() == expected and written
+
+
+def test_an_unknown_zone_name_is_dropped_and_the_forwarders_zone_used(monkeypatch):
+    import rejectscan.timestamps as timestamps
+
+    monkeypatch.setattr(timestamps, "_dateparser", lambda *a: pytest.fail("dateparser was asked"))
+    value, written = parse_client_date("Tue Jul 23, 2002 02:02:20 PM Mars/Olympus_Mons", ("en",), default_zone=PLUS1)
+    assert value.isoformat() == "2002-07-23T14:02:20+01:00" and not written

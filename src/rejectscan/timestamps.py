@@ -32,7 +32,10 @@ _ZONE_NAMES = "|".join(sorted(ZONE_ABBREVIATIONS, key=len, reverse=True))
 _ZONE_OFFSET = re.compile(r"(?:\b(?:GMT|UTC)\s*)?([+-])(\d{1,2})(?::?(\d{2}))?\s*(?:\([^)]*\))?\s*$")
 _ZONE_GMT = re.compile(r"\b(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?\b")
 _ZONE_ABBR = re.compile(rf"(?<![\w])({_ZONE_NAMES})(?![\w])\s*$")
-_UNKNOWN_ZONE = re.compile(r"(?<=\d)\s+(?![AP]\.?M\.?\s*$)([A-ZÀ-Ž]{2,5})\s*$")
+_UNKNOWN_ZONE = re.compile(r"(?:(?<=\d)|(?<=[AaPp][Mm]))\s+(?![AP]\.?M\.?\s*$)([A-ZÀ-Ž]{2,5})\s*$")
+# Zone names from the tz database, as older clients wrote them: "US/Pacific", "Europe/Berlin", "PST8PDT".
+_IANA_ZONE = re.compile(
+    r"(?<![\w/])\(?([A-Z][A-Za-z_]{1,20}/[A-Za-z0-9_+-]{2,30}(?:/[A-Za-z0-9_+-]{2,30})?|[A-Z]{3}\d[A-Z]{3})\)?\s*$")
 _CJK_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\D{0,6}?(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _DOTTED_TIME = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{2})(?:\.(\d{2}))?(?![\d.])")
 _CONNECTORS = re.compile(r"\b(kl\.|kl|klo|kell|Uhr)(?=\s|$)", re.IGNORECASE)
@@ -142,7 +145,7 @@ def parse_rfc5322(value: str) -> datetime | None:
 
 
 def extract_zone(text: str) -> tuple[tzinfo | None, str]:
-    """Find a zone written at the end of a date ("+0100", "GMT+1", "UTC+3", "CEST", "OESZ")."""
+    """Find a zone written at the end of a date ("+0100", "GMT+1", "UTC+3", "US/Pacific", "CEST", "OESZ")."""
     text = text.strip()
     m = _ZONE_OFFSET.search(text)
     if m and re.search(r"\d[:.]\d\d(?:[:.]\d\d)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:GMT|UTC)?\s*[+-]", text):
@@ -156,11 +159,25 @@ def extract_zone(text: str) -> tuple[tzinfo | None, str]:
         sign = -1 if m.group(1) == "-" else 1
         rest = (text[: m.start()] + " " + text[m.end():]).strip()
         return timezone(sign * timedelta(hours=hours, minutes=minutes)), rest
+    m = _IANA_ZONE.search(text)
+    if m:
+        return _tz_database(m.group(1)), text[: m.start()].strip()
     m = _ZONE_ABBR.search(text)
     if m:
         hours = ZONE_ABBREVIATIONS[m.group(1)]
         return timezone(timedelta(hours=hours)), text[: m.start()].strip()
     return None, text
+
+
+def _tz_database(name: str) -> tzinfo | None:
+    """A zone from the tz database, with its daylight saving time; None where it is unknown (the
+    name is then dropped, like any zone nobody maps)."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        return ZoneInfo(name)
+    except (ValueError, OSError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        return None
 
 
 def parse_client_date(text: str, languages: tuple[str, ...] = (), date_order: str = "",
