@@ -53,6 +53,15 @@ def test_stdin_message():
     assert rec["source"] == "<stdin>" and rec["from"] == "donotreply@upwork.com" and rec["forwarded"]
 
 
+def test_a_named_file_with_an_mbox_from_line_is_one_message_as_on_stdin():
+    path = FIXTURES / "other/saved-with-from-line.eml"
+    named = run("analyze", str(path), "--format", "json").json()
+    piped = run("analyze", "-", "--format", "json", input=path.read_bytes()).json()
+    assert [r["source"] for r in named] == [str(path)]  # the file itself, not "path:1" of a container
+    assert [r["subject"] for r in named] == [r["subject"] for r in piped] == ["Lunch on Friday?"]
+    assert named[0]["message_id"] == piped[0]["message_id"] == "<saved.1@example.com>"
+
+
 def test_output_formats_share_the_contract():
     path = str(FIXTURES / "upwork/bot-rejection.eml")
     fields = {"source", "message_id", "from", "subject", "forwarded", "platform", "kind", "sent_at",

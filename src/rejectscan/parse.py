@@ -44,6 +44,7 @@ def parse_message(data: bytes, source: str) -> ParsedMail:
         raise NotMailError(source, "is empty, not an email")
     if b"\x00" in data[:4096] and b":" not in data[:200]:
         raise NotMailError(source, "is a binary file, not an email")
+    data = _obsolete_field_names(data)
     try:
         msg = email.message_from_bytes(data)
     except RecursionError:
@@ -57,6 +58,20 @@ def parse_message(data: bytes, source: str) -> ParsedMail:
     if not any(msg.get(h) is not None for h in _MAIL_HEADERS):
         raise NotMailError(source, "is not an email (no mail headers found)")
     return _parse_object(msg, depth=0)
+
+
+# RFC 5322's obsolete syntax allows white space before a field's colon ("Subject  : x"); the
+# standard library's parser does not, and would read such a message as having no headers.
+_OBSOLETE_FIELD = re.compile(rb"(?m)^([!-9;-~]{1,76})[ \t]+:")
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+
+
+def _obsolete_field_names(data: bytes) -> bytes:
+    end = _HEADER_END.search(data, 0, 1 << 20)
+    head = data[: end.start() if end else min(len(data), 1 << 20)]
+    if not _OBSOLETE_FIELD.search(head):
+        return data
+    return _OBSOLETE_FIELD.sub(rb"\1:", head) + data[len(head):]
 
 
 def _parse_object(msg: email.message.Message, depth: int) -> ParsedMail:

@@ -15,7 +15,7 @@ from typing import BinaryIO, Callable, Iterator
 from rejectscan.errors import InputError
 from rejectscan.models import RawMessage
 from rejectscan.prefilter import Prefilter
-from rejectscan.sources.mbox import MAX_MESSAGE_BYTES, DatabaseCache, iter_mbox, screen
+from rejectscan.sources.mbox import LINE_CAP, MAX_MESSAGE_BYTES, DatabaseCache, iter_mbox, screen, starts_with_from_line
 
 Item = RawMessage | InputError
 
@@ -39,16 +39,17 @@ def _stdin(stdin: BinaryIO | None) -> Iterator[Item]:
 
 
 def iter_path(path: Path, prefilter: Prefilter | None, cache: DatabaseCache) -> Iterator[Item]:
-    """A named path: always reported if it is one message; a container's messages are filtered."""
+    """A named path: always reported if it is one message (even one saved with an mbox From_ line);
+    a container's messages are filtered."""
     try:
         if path.is_dir():
             yield from _folder(path, prefilter, cache)
             return
         with open(path, "rb") as fh:
-            head = fh.read(5)
+            head = fh.read(LINE_CAP)
             fh.seek(0)
-            if head == b"From ":
-                yield from iter_mbox(fh, str(path), prefilter, cache)
+            if starts_with_from_line(head):  # an mbox, or one message saved with its From_ line
+                yield from iter_mbox(fh, str(path), prefilter, cache, named=True)
             else:
                 yield RawMessage(data=fh.read(MAX_MESSAGE_BYTES), source=str(path))
     except FileNotFoundError:

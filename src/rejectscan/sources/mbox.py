@@ -35,6 +35,12 @@ _ESCAPED_FROM = re.compile(rb"(?m)^>(>*From )")
 
 
 
+def starts_with_from_line(head: bytes) -> bool:
+    """Does a file begin with an mbox From_ line (the separator form the splitter accepts)?"""
+    line = head[:LINE_CAP].split(b"\n", 1)[0]
+    return _FROM_LINE.match(line) is not None
+
+
 class EventKind(enum.IntEnum):
     FROM = 0  # a candidate From_ line
     HIT = 1  # a literal form of a platform word
@@ -60,12 +66,14 @@ class Finder(Protocol):
 
 
 def iter_mbox(fh: BinaryIO, source: str, prefilter: Prefilter | None, cache: "DatabaseCache",
-              block_size: int = BLOCK) -> Iterator[RawMessage]:
+              block_size: int = BLOCK, named: bool = False) -> Iterator[RawMessage]:
     """Every message of the mbox, or, given a pre-filter, at least every one it could accept.
 
     Messages keep their index in the file (source "path:N") whether or not they are copied out.
+    `named`: the file was named by the user, so it is an mbox only if it really holds several
+    messages (a second From_ line); one message alone is yielded as the file itself, always.
     """
-    return _split(fh, source, finder(prefilter, cache), block_size)
+    return _split(fh, source, finder(prefilter, cache), block_size, named)
 
 
 def finder(prefilter: Prefilter | None, cache: "DatabaseCache") -> Finder:
@@ -281,7 +289,7 @@ class _Blocks:
             self.starts, self.data = [at for at, _ in kept], [d for _, d in kept]
 
 
-def _split(fh: BinaryIO, source: str, find: Finder, block_size: int) -> Iterator[RawMessage]:
+def _split(fh: BinaryIO, source: str, find: Finder, block_size: int, named: bool = False) -> Iterator[RawMessage]:
     blocks = _Blocks()
     pending: list[Event] = []
     start: int | None = None  # where the current message's bytes begin (after its From_ line)
@@ -326,7 +334,9 @@ def _split(fh: BinaryIO, source: str, find: Finder, block_size: int) -> Iterator
         stop = min(blocks.end, (start or 0) + MAX_MESSAGE_BYTES)
         if start is not None and stop > start:
             index += 1
-            if wanted:
+            if named and index == 1:  # no second From_ line: one message, reported as the file it is
+                yield _message(blocks.slice(start, stop), source, 0)
+            elif wanted:
                 yield _message(blocks.slice(start, stop), source, index)
     finally:
         reads.close()
@@ -369,6 +379,9 @@ def _marks(event: Event, start: int, blocks: _Blocks, prefilter: Prefilter) -> b
 
 
 def _message(data: bytes, source: str, index: int) -> RawMessage:
+    """Message `index` of the mbox; index 0: the file's only message, not a container's."""
     if b">From " in data:
         data = _ESCAPED_FROM.sub(rb"\1", data)
+    if index == 0:
+        return RawMessage(data=data, source=source)
     return RawMessage(data=data, source=f"{source}:{index}", in_container=True)
