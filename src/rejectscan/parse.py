@@ -38,8 +38,18 @@ _MAIL_HEADERS = (
 logging.getLogger("mailparser").setLevel(logging.CRITICAL)
 
 
-def parse_message(data: bytes, source: str) -> ParsedMail:
-    """Parse one raw message; NotMailError when the bytes are not mail at all."""
+def parse_message(data: bytes, source: str, size: int | None = None) -> ParsedMail:
+    """Parse one raw message; NotMailError when the bytes are not mail at all. `size`: the whole
+    message's size when `data` is only its start (the source read no more: models.MAX_MESSAGE_BYTES)."""
+    mail = _parse(data, source)
+    if size is not None and size > len(data):
+        note = (f"the message is {size / 1e6:.0f} MB; only its first {len(data) / 1e6:.0f} MB were read "
+                "(platform emails are far smaller)")
+        mail = replace(mail, defects=(note, *mail.defects))
+    return mail
+
+
+def _parse(data: bytes, source: str) -> ParsedMail:
     if not data.strip():
         raise NotMailError(source, "is empty, not an email")
     if b"\x00" in data[:4096] and b":" not in data[:200]:

@@ -24,11 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator, Protocol
 
-from rejectscan.models import RawMessage
+from rejectscan.models import MAX_MESSAGE_BYTES, RawMessage
 from rejectscan.prefilter import ENCODED_WORD, ENCODED_WORD_MAX, HEADER_WINDOW, Prefilter, encoded_word_ending
 
 BLOCK = 8 * 1024 * 1024
-MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # beyond this a message is cut; its headers and text come first
 LINE_CAP = 4096  # a From_ line must end within this many bytes
 _FROM_LINE = re.compile(rb"From \S+[ \t].*\d{1,2}:\d{2}")
 _ESCAPED_FROM = re.compile(rb"(?m)^>(>*From )")
@@ -279,14 +278,17 @@ class _Blocks:
         return at + nl if first or _FROM_LINE.match(window, 0, nl) else None
 
     def forget(self, start: int, cap: int, later: int | None) -> None:
-        """Keep what [start, cap) and [later, end) still need; drop the rest."""
+        """Keep what [start, cap) and [later, end) still need, and the last block (the next events
+        may look back into it); drop the rest, the middle of a giant message too."""
         keep_from = start if later is None else min(start, later)
         drop = bisect.bisect_right(self.starts, keep_from) - 1  # blocks before this one end before keep_from
         if drop > 0:
             del self.starts[:drop], self.data[:drop]
-        if later is not None and cap < later and len(self.starts) > 2:  # a giant message: skip its middle
-            kept = [(at, d) for at, d in zip(self.starts, self.data) if at < cap or at + len(d) > later]
-            self.starts, self.data = [at for at, _ in kept], [d for _, d in kept]
+        if len(self.starts) > 2:
+            resume = self.starts[-1] if later is None else min(later, self.starts[-1])
+            if cap < resume:  # a giant message: skip its middle
+                kept = [(at, d) for at, d in zip(self.starts, self.data) if at < cap or at + len(d) > resume]
+                self.starts, self.data = [at for at, _ in kept], [d for _, d in kept]
 
 
 def _split(fh: BinaryIO, source: str, find: Finder, block_size: int, named: bool = False) -> Iterator[RawMessage]:
@@ -323,8 +325,9 @@ def _split(fh: BinaryIO, source: str, find: Finder, block_size: int, named: bool
                     if nl is not None:
                         index += 1
                         if wanted:
-                            yield _message(blocks.slice(start, min(event.at - 1, start + MAX_MESSAGE_BYTES)),
-                                           source, index)
+                            end = event.at - 1
+                            yield _message(blocks.slice(start, min(end, start + MAX_MESSAGE_BYTES)),
+                                           source, index, end - start)
                         start, wanted = nl + 1, find.prefilter is None
                 elif not wanted:  # only a finder with a pre-filter reports word events
                     wanted = _marks(event, start, blocks, find.prefilter)
@@ -335,9 +338,9 @@ def _split(fh: BinaryIO, source: str, find: Finder, block_size: int, named: bool
         if start is not None and stop > start:
             index += 1
             if named and index == 1:  # no second From_ line: one message, reported as the file it is
-                yield _message(blocks.slice(start, stop), source, 0)
+                yield _message(blocks.slice(start, stop), source, 0, blocks.end - start)
             elif wanted:
-                yield _message(blocks.slice(start, stop), source, index)
+                yield _message(blocks.slice(start, stop), source, index, blocks.end - start)
     finally:
         reads.close()
         find.close()
@@ -347,20 +350,22 @@ def _read_ahead(fh: BinaryIO, size: int) -> Iterator[bytes]:
     """The file's blocks; a thread reads the next while the caller scans this one.
 
     read() and Hyperscan's scan both release the GIL, so on two cores the reading is hidden.
-    Small blocks (tests) are read in turn: a thread per few bytes costs more than it hides.
+    Small blocks (tests) are read in turn: a thread per few bytes costs more than it hides. From a
+    pipe (`analyze <(zcat export.mbox.gz)`) a block is what has arrived, so reports keep flowing.
     """
+    read = getattr(fh, "read1", fh.read)  # what a pipe has now, not a wait for a whole block
     if size < 1 << 20:
-        yield from iter(lambda: fh.read(size), b"")
+        yield from iter(lambda: read(size), b"")
         return
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=1) as pool:
-        ahead = pool.submit(fh.read, size)
+        ahead = pool.submit(read, size)
         while True:
             block = ahead.result()
             if not block:
                 return
-            ahead = pool.submit(fh.read, size)
+            ahead = pool.submit(read, size)
             yield block
 
 
@@ -378,10 +383,12 @@ def _marks(event: Event, start: int, blocks: _Blocks, prefilter: Prefilter) -> b
     return word is not None and prefilter.encoded_word_concerns(word)
 
 
-def _message(data: bytes, source: str, index: int) -> RawMessage:
-    """Message `index` of the mbox; index 0: the file's only message, not a container's."""
+def _message(data: bytes, source: str, index: int, size: int) -> RawMessage:
+    """Message `index` of the mbox (0: the file's only message, not a container's); `size`: its
+    whole length in the file, of which `data` may hold only the first MAX_MESSAGE_BYTES."""
     if b">From " in data:
         data = _ESCAPED_FROM.sub(rb"\1", data)
+    cut = size if size > MAX_MESSAGE_BYTES else None
     if index == 0:
-        return RawMessage(data=data, source=source)
-    return RawMessage(data=data, source=f"{source}:{index}", in_container=True)
+        return RawMessage(data=data, source=source, size=cut)
+    return RawMessage(data=data, source=f"{source}:{index}", in_container=True, size=cut)
