@@ -210,6 +210,7 @@ def _recipients(fields: dict, charset: str) -> list[str]:
 def _prune(msg: email.message.Message, attached: list, defects: list, depth: int) -> int:
     """Drop what text analysis never reads; parse attached messages on their own. Returns parts seen."""
     seen = 0
+    cut = False
     stack = [msg]
     while stack:
         part = stack.pop()
@@ -230,13 +231,18 @@ def _prune(msg: email.message.Message, attached: list, defects: list, depth: int
             _replace_with_nothing(part)
         elif part.is_multipart():
             if isinstance(payload, list):
+                room = max(MAX_PARTS + 1 - seen - len(stack), 0)
+                if len(payload) > room:  # cut here, so the body reader never walks thousands of emptied parts
+                    payload = payload[:room]
+                    part.set_payload(payload)
+                    cut = True
                 stack.extend(reversed(payload))
         elif part.get_content_maintype() != "text":
             _drop_body(part)
         elif isinstance(payload, str) and len(payload) > MAX_TEXT_CHARS:
             part.set_payload(payload[:MAX_TEXT_CHARS])
             defects.append("a text part was longer than 1 MB; only its start was read")
-    return seen
+    return MAX_PARTS + 1 if cut else seen
 
 
 def _drop_body(part: email.message.Message) -> None:
