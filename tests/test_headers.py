@@ -85,3 +85,27 @@ def test_mailboxes_are_read_before_names_are_decoded(raw, name, addr):
 def test_reading_is_bounded_whatever_the_field():
     assert len(headers.mailboxes(b", ".join(b"a%d@x.example" % i for i in range(10_000)))) == headers.MAX_MAILBOXES
     assert len(headers.unstructured(b"x" * 1_000_000)) <= headers.MAX_FIELD_BYTES
+
+
+def test_office365_headers_are_dropped_unread_and_nothing_read_changes(monkeypatch):
+    """A 30 KB header block loses the fields no step reads before the standard library parses it;
+    every field that is read comes out the same as from the whole block."""
+    import random
+    import sys
+
+    from conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from datetime import datetime, timezone
+
+    from make_corpus import office365_headers
+
+    from rejectscan import parse
+
+    platform_mail = (FIXTURES / "authenticity/outlook-genuine.eml").read_bytes()
+    data = office365_headers(random.Random(1), 1, datetime(2026, 11, 24, tzinfo=timezone.utc)).encode() + platform_mail
+    assert len(parse._unread_fields_dropped(data)) < len(data) - 20_000  # the anti-spam data went
+    read = parse.parse_message(data, "x")
+    monkeypatch.setattr(parse, "BIG_HEADER", 1 << 30)  # nothing dropped
+    assert parse.parse_message(data, "x") == read
+    assert read.from_addr == "donotreply@upwork.com" and read.subject == "Your Upwork profile"

@@ -54,7 +54,7 @@ def _parse(data: bytes, source: str) -> ParsedMail:
         raise NotMailError(source, "is empty, not an email")
     if b"\x00" in data[:4096] and b":" not in data[:200]:
         raise NotMailError(source, "is a binary file, not an email")
-    data = _obsolete_field_names(data)
+    data = _unread_fields_dropped(_obsolete_field_names(data))
     try:
         msg = email.message_from_bytes(data)
     except RecursionError:
@@ -73,15 +73,46 @@ def _parse(data: bytes, source: str) -> ParsedMail:
 # RFC 5322's obsolete syntax allows white space before a field's colon ("Subject  : x"); the
 # standard library's parser does not, and would read such a message as having no headers.
 _OBSOLETE_FIELD = re.compile(rb"(?m)^([!-9;-~]{1,76})[ \t]+:")
-_HEADER_END = re.compile(rb"\r?\n\r?\n")
+
+
+def _header_end(data: bytes) -> int:
+    """Where the header block ends (its blank line), or -1 within the first MB."""
+    ends = [at for at in (data.find(b"\n\n", 0, 1 << 20), data.find(b"\n\r\n", 0, 1 << 20)) if at >= 0]
+    return min(ends) if ends else -1
 
 
 def _obsolete_field_names(data: bytes) -> bytes:
-    end = _HEADER_END.search(data, 0, 1 << 20)
-    head = data[: end.start() if end else min(len(data), 1 << 20)]
-    if not _OBSOLETE_FIELD.search(head):
+    end = _header_end(data)
+    head = data[: end if end >= 0 else min(len(data), 1 << 20)]
+    if b" :" not in head and b"\t:" not in head or not _OBSOLETE_FIELD.search(head):
         return data
     return _OBSOLETE_FIELD.sub(rb"\1:", head) + data[len(head):]
+
+
+# Fields kept for the standard library's parser: those read here, those that tell mail from
+# not-mail, and the MIME ones the body reader needs. A big header block (Office 365 adds 30 KB of
+# anti-spam data to each message) loses the rest before parsing: nothing would read it.
+_FIELD_LINES = re.compile(rb"(?m)^([!-9;-~]{1,76})[ \t]*:.*\n(?:[ \t].*\n)*")
+BIG_HEADER = 8192
+
+
+def _unread_fields_dropped(data: bytes) -> bytes:
+    end = _header_end(data)
+    if end < BIG_HEADER:
+        return data
+    head = data[: end + 1]  # through the line break that ends the last field
+    keep = _KEEP_FIELDS
+    pieces, last = [], 0
+    for m in _FIELD_LINES.finditer(head):
+        name = m.group(1).lower()
+        if name in keep or name.startswith(b"content-"):
+            continue
+        pieces.append(head[last:m.start()])
+        last = m.end()
+    if not pieces:
+        return data
+    pieces.append(data[last:])
+    return b"".join(pieces)
 
 
 def _parse_object(msg: email.message.Message, depth: int) -> ParsedMail:
@@ -133,6 +164,9 @@ _TRACE = ("received", "authentication-results", "arc-authentication-results")
 MAX_TRACE = 100
 MAX_SAME_FIELD = 100  # values kept of one field name (Received hops, recipients)
 MAX_PART_HEADERS = 50  # MIME headers kept per part for the body reader
+
+
+_KEEP_FIELDS = frozenset(n.encode() for n in (*_FIELDS, *_TRACE, *_MAIL_HEADERS))
 
 
 def _take_fields(msg: email.message.Message) -> dict:

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterator, Protocol
 
 from rejectscan.models import MAX_MESSAGE_BYTES, RawMessage
-from rejectscan.prefilter import ENCODED_WORD, ENCODED_WORD_MAX, HEADER_WINDOW, Prefilter, encoded_word_ending
+from rejectscan import headers
+from rejectscan.prefilter import FROM_ENCODED, HEADER_WINDOW, Prefilter, from_field_around, in_other_header
 
 BLOCK = 8 * 1024 * 1024
 LINE_CAP = 4096  # a From_ line must end within this many bytes
@@ -43,10 +44,11 @@ def starts_with_from_line(head: bytes) -> bool:
 class EventKind(enum.IntEnum):
     FROM = 0  # a candidate From_ line
     HIT = 1  # a literal form of a platform word
-    ENCODED = 2  # an RFC 2047 encoded word, to be decoded and checked
+    ENCODED = 2  # an RFC 2047 encoded word in a From field: the field is to be decoded and checked
+    HIDDEN = 3  # a disguised form of a platform word (split, or a base64 fragment)
 
 
-FROM, HIT, ENCODED = EventKind.FROM, EventKind.HIT, EventKind.ENCODED
+FROM, HIT, ENCODED, HIDDEN = EventKind.FROM, EventKind.HIT, EventKind.ENCODED, EventKind.HIDDEN
 log = logging.getLogger(__name__)
 
 
@@ -96,7 +98,8 @@ def screen(prefilter: Prefilter | None, cache: "DatabaseCache") -> Callable[[byt
     def may_matter(data: bytes) -> bool:
         blocks = _Blocks()
         blocks.add(data)
-        return any(_marks(e, 0, blocks, prefilter) for e in find.scan_once(data))
+        checked = _Checked()
+        return any(_marks(e, 0, blocks, prefilter, checked) for e in find.scan_once(data))
 
     return may_matter
 
@@ -127,15 +130,17 @@ class PlainFinder:
 
 class HyperscanFinder:
     """One Hyperscan stream over the whole file: From_ lines, every literal form of every word,
-    and RFC 2047 encoded words (decoded and checked here, as the pre-filter would)."""
+    and RFC 2047 encoded words in From fields (the field decoded and checked here, as the
+    pre-filter would). Encoded words in any other field raise no event: Office 365 writes
+    hundreds in its anti-spam headers, and no other field can name a platform."""
 
     def __init__(self, prefilter: Prefilter | None, cache: "DatabaseCache") -> None:
         self.prefilter = prefilter
         expressions, kinds = [rb"\nFrom "], [FROM]
         if prefilter is not None:
             expressions += prefilter.expressions
-            kinds += [HIT] * len(prefilter.literals)
-            expressions.append(ENCODED_WORD)
+            kinds += [HIDDEN if literal.hidden else HIT for literal in prefilter.literals]
+            expressions.append(FROM_ENCODED)
             kinds.append(ENCODED)
         self._db = cache.database(tuple(expressions))
         self._events: list[Event] = []
@@ -296,6 +301,7 @@ def _split(fh: BinaryIO, source: str, find: Finder, block_size: int, named: bool
     pending: list[Event] = []
     start: int | None = None  # where the current message's bytes begin (after its From_ line)
     wanted = find.prefilter is None  # whether the current message will be copied out
+    checked = _Checked()
     index = 0
     eof = False
     reads = _read_ahead(fh, block_size)
@@ -330,7 +336,7 @@ def _split(fh: BinaryIO, source: str, find: Finder, block_size: int, named: bool
                                            source, index, end - start)
                         start, wanted = nl + 1, find.prefilter is None
                 elif not wanted:  # only a finder with a pre-filter reports word events
-                    wanted = _marks(event, start, blocks, find.prefilter)
+                    wanted = _marks(event, start, blocks, find.prefilter, checked)
                 done += 1
             del pending[:done]
             blocks.forget(start, start + MAX_MESSAGE_BYTES, pending[0].at if pending else None)
@@ -369,18 +375,35 @@ def _read_ahead(fh: BinaryIO, size: int) -> Iterator[bytes]:
             yield block
 
 
-def _marks(event: Event, start: int, blocks: _Blocks, prefilter: Prefilter) -> bool:
+@dataclass
+class _Checked:
+    """The From field last decoded: its message and end, so a field with many encoded words is
+    decoded once, not once per word."""
+
+    message: int = -1
+    until: int = -1
+
+
+def _marks(event: Event, start: int, blocks: _Blocks, prefilter: Prefilter, checked: _Checked) -> bool:
     """Does this word event make the message that begins at `start` worth copying out?
 
-    A HIT always does; an encoded word only if it may lie in the headers (where the pre-filter
-    looks) and its decoded text carries a platform word.
+    A HIT always does, a disguised form unless it lies in a header other than From; an encoded
+    word in a From field only if it may lie in the headers (where the pre-filter looks) and the
+    field, read as the parser reads it, names a platform.
     """
     if event.kind == HIT:
         return True
-    if event.at - start > HEADER_WINDOW + ENCODED_WORD_MAX:
+    if event.kind == HIDDEN:  # unless it is chance in a header no one reads (Office 365's opaque data)
+        return event.at - start > HEADER_WINDOW or not in_other_header(blocks.slice(start, event.at), event.at - 1 - start)
+    if event.at - start > HEADER_WINDOW or (checked.message == start and event.at <= checked.until):
         return False
-    word = encoded_word_ending(blocks.slice(max(event.at - ENCODED_WORD_MAX, 0), event.at))
-    return word is not None and prefilter.encoded_word_concerns(word)
+    lo = max(start, event.at - headers.MAX_FIELD_BYTES)
+    window = blocks.slice(lo, min(event.at + headers.MAX_FIELD_BYTES, blocks.end))
+    field = from_field_around(window, event.at - lo)
+    if field is None:
+        return False
+    checked.message, checked.until = start, lo + field[1]
+    return prefilter.from_field_concerns(window[field[0]:field[1]])
 
 
 def _message(data: bytes, source: str, index: int, size: int) -> RawMessage:
