@@ -109,3 +109,16 @@ def test_office365_headers_are_dropped_unread_and_nothing_read_changes(monkeypat
     monkeypatch.setattr(parse, "BIG_HEADER", 1 << 30)  # nothing dropped
     assert parse.parse_message(data, "x") == read
     assert read.from_addr == "donotreply@upwork.com" and read.subject == "Your Upwork profile"
+
+
+def test_a_sender_nested_in_thousands_of_comments_is_read_not_a_crash(tmp_path):
+    """The standard library's address parser recurses once per '(' and dies at a thousand; the
+    sender is read without it, in any From header."""
+    nested = "(" * 5000 + "x" + ")" * 5000
+    for name, froms in (("one.eml", f"From: Upwork Team {nested} <team@profile-check.example>\n"),
+                        ("two.eml", f"From: jane@example.org\nFrom: Upwork {nested} <team@profile-check.example>\n")):
+        (tmp_path / name).write_text(froms + "Subject: Your Upwork profile\nDate: Tue, 24 Nov 2026 15:04:00 +0000\n\nhi\n")
+        result = run("analyze", str(tmp_path / name), "--format", "json")
+        assert_no_traceback(result)
+        assert result.code == 0, result.err
+        assert result.json()[0]["platform"] == "upwork", name  # still seen pretending to be Upwork

@@ -128,7 +128,15 @@ def mailboxes(raw: bytes, charset: str = "") -> list[Mailbox]:
     display name is decoded, quoted or not. Without '<...>', the text is the address, decoded as
     stdlib parseaddr would read it, and a comment is the name: 'a@b (Name)'.
     """
-    text = unfold(text_of(raw[:MAX_FIELD_BYTES], charset))
+    return mailboxes_in(unfold(text_of(raw[:MAX_FIELD_BYTES], charset)))
+
+
+def mailboxes_in(text: str, decode: bool = True) -> list[Mailbox]:
+    """`mailboxes` of a field already read as text; `decode=False` keeps encoded words as written
+    (to see an address hidden in one). One pass, comments nested to any depth: the standard
+    library's parser recurses per '(' and fails at a thousand."""
+    text = text[:MAX_FIELD_BYTES]
+    read = decode_words if decode else (lambda t: t)
     found: list[Mailbox] = []
     phrase: list[str] = []
     comment: list[str] = []
@@ -139,8 +147,8 @@ def mailboxes(raw: bytes, charset: str = "") -> list[Mailbox]:
 
     def close() -> None:
         nonlocal phrase, comment, angle, had_angle
-        name = decode_words("".join(phrase)).strip()
-        note = decode_words("".join(comment)).strip()
+        name = read("".join(phrase)).strip()
+        note = read("".join(comment)).strip()
         if had_angle:
             addr = "".join(angle).strip()
             addr = addr.rsplit(":", 1)[1].strip() if ":" in addr else addr  # an obsolete route '@a,@b:'
