@@ -212,6 +212,18 @@ service stats {{
                 return sum(int(n) for n in counts)
             time.sleep(0.05)
 
+    def fetched_body_bytes(self, sessions: int = 1, wait: float = 5.0) -> int:
+        """Bytes of message bodies the server sent since the log was cleared (fetched_bodies' lines)."""
+        import re
+        import time
+
+        deadline = time.monotonic() + wait
+        while True:
+            counts = re.findall(r"fetch_body_bytes=(\d+)", self.log())
+            if len(counts) >= sessions or time.monotonic() > deadline:
+                return sum(int(n) for n in counts)
+            time.sleep(0.05)
+
     def clear_log(self) -> None:
         """Empty the log, once sessions that just ended have written their logout lines."""
         import time

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "rejectscan"
-PURE = ("forwards", "timestamps", "match", "authenticity", "pairing", "classify", "advice", "history", "text",
-        "markup", "chart", "report")
+PURE = ("headers", "forwards", "timestamps", "match", "authenticity", "pairing", "classify", "advice", "history",
+        "text", "markup", "chart", "report")
 LIBRARIES = {"click": "cli", "sqlite3": "store", "imapclient": "sources.imap", "mailparser": "parse",
              "dateparser": "timestamps"}
 

@@ -58,6 +58,28 @@ def test_fetch_reports_platform_mail_read_only(dovecot, tmp_path):
     assert dovecot.fetched_bodies() == 3  # submission, rejection, forward; not the friend nor the newsletter
 
 
+def test_an_oversized_message_is_sized_first_and_fetched_only_in_part(dovecot, tmp_path):
+    from rejectscan.models import MAX_MESSAGE_BYTES
+
+    blob = b"QUJD" * 19 + b"\r\n"
+    attachment = (b"--b1_upwork\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                  + blob * (12_000_000 // len(blob)) + b"--b1_upwork--")
+    big = mail("upwork/bot-rejection.eml", NOW - timedelta(hours=2), "big1@upwork.com").replace(b"--b1_upwork--", attachment)
+    assert len(big) > MAX_MESSAGE_BYTES + 3_000_000
+    dovecot.append(big, when=NOW - timedelta(hours=2))
+    dovecot.append(mail("upwork/submission.eml", NOW - timedelta(hours=2, seconds=40), "s1@upwork.com"),
+                   when=NOW - timedelta(hours=2))
+    dovecot.clear_log()
+    result = fetch(dovecot, tmp_path / "state.db", "--since", "30d", "--format", "jsonl")
+    assert result.code == 0, result.err
+    got = {r["message_id"]: r for r in result.records()}
+    rejection = got["<big1@upwork.com>"]
+    assert (rejection["kind"], rejection["label"], rejection["delay_seconds"]) == ("rejection", "automated", 40)
+    assert any("only its first 8 MB were read" in w for w in rejection["warnings"])
+    # the server sent the start of the big one and the small one whole: never the big one's 12 MB
+    assert dovecot.fetched_body_bytes() < MAX_MESSAGE_BYTES + 100_000
+
+
 def test_window_edges_and_incremental_runs(dovecot, tmp_path):
     db = tmp_path / "state.db"
     dovecot.append(mail("upwork/bot-rejection.eml", NOW - timedelta(days=30, hours=1), "old@upwork.com"),
@@ -294,3 +316,16 @@ def test_no_standard_input_at_all(dovecot, tmp_path):
     piped = closed_stdin("analyze", "-")
     assert piped.returncode == 1 and "<stdin>: no standard input to read" in piped.stderr
     assert "Traceback" not in piped.stderr + fetched.stderr
+
+
+def test_download_batches_are_bounded_in_messages_and_in_bytes():
+    from rejectscan.fetching import BATCH_BYTES, Candidate, batches
+    from rejectscan.models import MAX_MESSAGE_BYTES
+
+    huge = [Candidate(uid, 50_000_000) for uid in range(8)]  # eight 50 MB messages: each fetched up to the cap
+    split = batches(huge)
+    assert [c.uid for b in split for c in b] == list(range(8))
+    assert all(sum(c.download_bytes for c in b) <= BATCH_BYTES for b in split) and len(split) == 8 * MAX_MESSAGE_BYTES // BATCH_BYTES
+    small = [Candidate(uid, 20_000) for uid in range(250)]
+    assert [len(b) for b in batches(small)] == [100, 100, 50]
+    assert [len(b) for b in batches([Candidate(1, 0)])] == [1]

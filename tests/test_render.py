@@ -77,3 +77,16 @@ def test_nothing_new_is_said_per_format_and_quiet_says_nothing():
     out = io.StringIO()
     RecordWriter("text", out, Vocabulary({}), quiet=True).nothing_new()
     assert out.getvalue() == ""
+
+
+def test_a_stream_writes_the_same_bytes_as_the_whole_list_and_each_record_at_once():
+    records = [Record.from_json(r) for r in run("analyze", str(FIXTURES / "mbox/two-cycles.mbox"), "--format", "json").json()]
+    for fmt in ("text", "json", "jsonl", "csv"):
+        for some in (records, records[:1], []):
+            out = io.StringIO()
+            sink = RecordWriter(fmt, out, Vocabulary({"upwork": "Upwork"})).sink()
+            for n, record in enumerate(some):
+                sink.add(record)
+                assert record.source in out.getvalue() and out.getvalue().count(record.source) == 1, fmt  # out at once
+            sink.close()
+            assert out.getvalue() == _write(fmt, some), (fmt, len(some))

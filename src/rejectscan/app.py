@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from rejectscan import config as config_mod
 from rejectscan import history as history_mod
@@ -165,7 +165,12 @@ class App:
     def analyze(self, paths: Sequence[str], writer: RecordWriter, *, submitted_at: str | None = None,
                 include_all: bool = False, full_parse: bool = False,
                 on_error: Callable[[InputError], None] = lambda e: None) -> AnalyzeResult:
-        """Judge saved mail. Reads the store's submissions when the database exists; never writes it."""
+        """Judge saved mail. Reads the store's submissions when the database exists; never writes it.
+
+        Streams: each report is written as soon as it is made, and nothing of a message is kept
+        once its report is out, except rejections and suspensions, which wait for the end of the
+        input (the submission they answer may come later) and are written last.
+        """
         errors: list[InputError] = []
 
         def error(exc: InputError) -> None:
@@ -178,10 +183,12 @@ class App:
         except StoreError as exc:  # analyze only reads the store: it goes on without it
             submissions, history = [], None
             warnings.append(_without_store(exc))
-        records = self._judge_files(paths, submissions, history, submitted_at=submitted_at, include_all=include_all,
-                                    full_parse=full_parse, on_error=error)
-        writer.write(records)
-        return AnalyzeResult(reported=len(records), errors=tuple(errors), warnings=tuple(warnings))
+        sink = writer.sink()
+        for record in self._judge_files(paths, submissions, history, submitted_at=submitted_at,
+                                        include_all=include_all, full_parse=full_parse, on_error=error):
+            sink.add(record)
+        sink.close()
+        return AnalyzeResult(reported=sink.count, errors=tuple(errors), warnings=tuple(warnings))
 
     def _stored_context(self) -> tuple[list[Submission], history_mod.History | None]:
         """The store's submissions and history, when the database exists (read only: never created here)."""
@@ -192,8 +199,9 @@ class App:
 
     def _judge_files(self, paths: Sequence[str], submissions: list[Submission],
                      history: history_mod.History | None, *, submitted_at: str | None, include_all: bool,
-                     full_parse: bool, on_error: Callable[[InputError], None]) -> list[Record]:
-        """Saved mail judged with the store's submissions and history (for pairing and advice)."""
+                     full_parse: bool, on_error: Callable[[InputError], None]) -> Iterator[Record]:
+        """Saved mail judged with the store's submissions and history (for pairing and advice), each
+        record as soon as it is made (pipeline.StreamingJudge): rejections and suspensions last."""
         from rejectscan.prefilter import Prefilter
         from rejectscan.sources.files import iter_inputs
         when = self.when(submitted_at) if submitted_at else None
@@ -203,11 +211,25 @@ class App:
             submissions.append(Submission(at=when, platform=None, source="--submitted-at"))
         prefilter = None if full_parse or include_all else Prefilter.for_patterns(patterns)
         items = iter_inputs(list(paths), self.env.stdin if "-" in paths else None, prefilter, self._scan_cache)
-        facts = [f for _, f in pipeline.examine_all(items, patterns, include_all, on_error, prefilter, self.trust)]
-        if when is not None:
-            _check_submitted_at(when, facts)
-        reports = pipeline.judge(facts, patterns, submissions, history)
-        return [Record.from_report(r) for r in reports]
+        judge = pipeline.StreamingJudge(patterns, submissions, history)
+        first: list = []  # with --submitted-at, the first message waits: if it is the only one, it is checked
+        seen = 0
+        for _, facts in pipeline.examine_all(items, patterns, include_all, on_error, prefilter, self.trust):
+            seen += 1
+            report = judge.add(facts)
+            if when is not None and seen == 1:
+                first = [facts, report]
+                continue
+            if seen == 2 and first and first[1] is not None:
+                yield Record.from_report(first[1])
+            if report is not None:
+                yield Record.from_report(report)
+        if when is not None and seen == 1:
+            _check_submitted_at(when, [first[0]])
+            if first[1] is not None:
+                yield Record.from_report(first[1])
+        for report in judge.finish():
+            yield Record.from_report(report)
 
     # --- fetch and watch --------------------------------------------------------------------------
 
@@ -389,8 +411,8 @@ class App:
                 warnings.append(_without_store(exc))
         if paths:  # judged as analyze judges them: paired with the store's submissions, advised by its history
             stored = history_mod.build(submissions, records, self.platform_names) if records or submissions else None
-            records = records + self._judge_files(paths, pairing, stored, submitted_at=submitted_at,
-                                                  include_all=False, full_parse=False, on_error=error)
+            records = records + list(self._judge_files(paths, pairing, stored, submitted_at=submitted_at,
+                                                       include_all=False, full_parse=False, on_error=error))
             named = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
             made_from.append(f"saved mail given on the command line ({named})")
         history = history_mod.build(submissions, records, self.platform_names)

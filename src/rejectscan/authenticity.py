@@ -15,11 +15,11 @@ header the sender wrote proves nothing, wherever it stands. README, "Authenticit
 
 from __future__ import annotations
 
-import email.utils
 import ipaddress
 import re
 from dataclasses import dataclass
 
+from rejectscan import headers
 from rejectscan.models import Authenticity, Original, ParsedMail, Relation, TraceHeader, Via
 from rejectscan.patterns import Platform
 
@@ -93,7 +93,7 @@ def _forged_sender(mail: ParsedMail) -> str | None:
     if len(mail.from_headers) > 1:
         return "the email has more than one From header, a trick to show one sender and be checked as another"
     raw = mail.from_headers[0] if mail.from_headers else ""
-    addresses = [a for _, a in email.utils.getaddresses([raw]) if a]
+    addresses = [box.addr for box in headers.mailboxes_in(raw, decode=False) if box.addr]
     if len(addresses) > 1:
         return "the From header names several addresses, a trick to show one sender and be checked as another"
     if _ENCODED_WORD.search(raw) and "@" in (mail.from_addr or "") and not any("@" in a for a in addresses):

@@ -17,12 +17,22 @@ from rejectscan.store import Store, StoredRecord
 log = logging.getLogger("rejectscan.delivery")
 
 
+class RecordSink(Protocol):
+    """Records written one by one as they are made, in any format (render.RecordStream)."""
+
+    def add(self, record: Record) -> None: ...  # writes and flushes
+
+    def close(self) -> None: ...
+
+
 class RecordWriter(Protocol):
     """Where reports go (render.RecordWriter): one at a time when it streams, else all at once."""
 
     streams: bool
 
     def write(self, records: Sequence[Record]) -> None: ...  # writes and flushes
+
+    def sink(self) -> RecordSink: ...
 
     def nothing_new(self) -> None: ...
 

@@ -3,10 +3,12 @@
 - plan: from the folder's sync point in the store, what is left to examine (nothing, only new
   UIDs, or the whole window when it is new, wider than before, or after a UIDVALIDITY change);
 - search: one server-side SEARCH for the platforms' senders and forwards, SINCE the window;
-- check candidates: the one stage that decides which found UIDs are downloaded (UIDs examined
-  by an earlier, interrupted run are skipped here);
-- download, judge and record a batch at a time: each batch's records commit with the UIDs it
-  examined, so a killed first fetch resumes where it stopped;
+- check candidates: the one stage that decides which found UIDs are downloaded, and how much of
+  each, before any body is (UIDs examined by an earlier, interrupted run are skipped here; every
+  size is asked first, RFC822.SIZE, and a message over models.MAX_MESSAGE_BYTES is fetched only
+  up to it: a partial fetch);
+- download, judge and record a batch at a time, each batch bounded in messages and in bytes:
+  its records commit with the UIDs it examined, so a killed first fetch resumes where it stopped;
 - the folder's sync point moves once the pass is complete.
 
 Reporting is not done here: the caller delivers what the store holds unreported (delivery.py).
@@ -19,19 +21,20 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Iterable, Protocol
+from typing import Iterable, Mapping, Protocol
 
 from rejectscan import pipeline
 from rejectscan.authenticity import Trust
 from rejectscan.errors import InputError
 from rejectscan.history import History
-from rejectscan.models import RawMessage
+from rejectscan.models import MAX_MESSAGE_BYTES, RawMessage
 from rejectscan.patterns import PatternSet
 from rejectscan.prefilter import minimal_words
 from rejectscan.record import Record
 from rejectscan.store import Saved, Store, SyncPoint
 
 BATCH = 100
+BATCH_BYTES = 16 * 1024 * 1024  # bodies downloaded in one FETCH, whatever the messages' sizes
 
 log = logging.getLogger("rejectscan.fetch")
 
@@ -50,7 +53,10 @@ class Mailbox(Protocol):
 
     def search(self, criteria: list) -> list[int]: ...
 
-    def fetch(self, folder: str, uids: list[int]) -> Iterable[tuple[int, RawMessage]]: ...
+    def sizes(self, folder: str, uids: list[int]) -> dict[int, int]: ...  # RFC822.SIZE, no body
+
+    def fetch(self, folder: str, uids: list[int],
+              sizes: Mapping[int, int]) -> Iterable[tuple[int, RawMessage]]: ...  # over the cap: its start
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,36 @@ class FetchRequest:
 class FetchOutcome:
     rescanned: tuple[str, ...]  # with --rescan: every message in the window, to report again
     errors: tuple[InputError, ...]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A found message to download: its UID and size (RFC822.SIZE; 0 when the server gave none)."""
+
+    uid: int
+    size: int
+
+    @property
+    def download_bytes(self) -> int:
+        """What fetching it costs: a message over the cap is fetched only up to it."""
+        return min(self.size, MAX_MESSAGE_BYTES)
+
+
+def batches(candidates: list[Candidate], count: int = BATCH, budget: int = BATCH_BYTES) -> list[list[Candidate]]:
+    """Consecutive batches of at most `count` messages and `budget` bytes (one message alone may
+    take a whole batch): eight 50 MB messages are never downloaded in one response."""
+    out: list[list[Candidate]] = []
+    current: list[Candidate] = []
+    spent = 0
+    for c in candidates:
+        if current and (len(current) >= count or spent + c.download_bytes > budget):
+            out.append(current)
+            current, spent = [], 0
+        current.append(c)
+        spent += c.download_bytes
+    if current:
+        out.append(current)
+    return out
 
 
 @dataclass(frozen=True)
@@ -158,8 +194,8 @@ class Fetcher:
         candidates = self._candidates(request.account, folder, state.uidvalidity, found, search)
         log.info("%s: %d message(s) to download (%d found by the search)", folder, len(candidates), len(found))
         keys: list[str] = []
-        for i in range(0, len(candidates), BATCH):
-            keys += self._batch(folder, state.uidvalidity, candidates[i:i + BATCH], request, seen, errors)
+        for batch in batches(candidates):
+            keys += self._batch(folder, state.uidvalidity, batch, request, seen, errors)
         known = point.last_uid if point is not None and point.uidvalidity == state.uidvalidity else 0
         last = max([known, *found, (state.uidnext or 1) - 1])
         window = search.since if search.whole_window else point.since
@@ -169,20 +205,23 @@ class Fetcher:
         return keys
 
     def _candidates(self, account: str, folder: str, uidvalidity: int, found: list[int],
-                    search: SearchPlan) -> list[int]:
-        """Which found UIDs to download: the stage that decides before any body is fetched."""
+                    search: SearchPlan) -> list[Candidate]:
+        """Which found UIDs to download, and their sizes: the stage that decides before any body is
+        fetched. Asking RFC822.SIZE costs a few bytes a message; it bounds what each batch holds."""
         if search.skip_examined:
             done = self.store.examined(account, folder, uidvalidity)
             found = [u for u in found if u not in done]
-        return found
+        sizes = self.mailbox.sizes(folder, found) if found else {}
+        return [Candidate(uid, sizes.get(uid, 0)) for uid in found]
 
-    def _batch(self, folder: str, uidvalidity: int, uids: list[int], request: FetchRequest,
+    def _batch(self, folder: str, uidvalidity: int, batch: list[Candidate], request: FetchRequest,
                seen: set[str], errors: list[InputError]) -> list[str]:
         """Download, examine, judge and record one batch; returns the keys to report again on --rescan."""
         examined: list[int] = []
         items: list[tuple[int, RawMessage, str]] = []
         facts = []
-        for uid, raw in self.mailbox.fetch(folder, uids):
+        uids = [c.uid for c in batch]
+        for uid, raw in self.mailbox.fetch(folder, uids, {c.uid: c.size for c in batch}):
             if raw.internaldate is not None and raw.internaldate < request.since:
                 continue  # SINCE is whole days; the window is exact (and this UID is not examined)
             examined.append(uid)

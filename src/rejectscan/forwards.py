@@ -81,6 +81,9 @@ _LABEL_ALT = "|".join(re.escape(lbl) for lbl in sorted(
     (lbl for labels in _FIELD_LABELS.values() for lbl in labels), key=len, reverse=True))
 # "From: x", "*From:* x", "De : x" (French space), "Date:\tx" (Thunderbird), "件名：x".
 _HEADER_LINE = re.compile(rf"^\**({_LABEL_ALT})\**[ \t]*[:：]\**[ \t]*(.*)$", re.IGNORECASE)
+# Any other header line a client may show in the block (Message-ID, X-Mailer, References...): read
+# past, so the labels around it stay one block, whatever their order.
+_OTHER_FIELD = re.compile(r"^\**[A-Za-z][A-Za-z0-9-]{1,40}\**[ \t]*:\**[ \t]*\S")
 # Yahoo writes the whole block on the separator's line: split it before each label.
 _INLINE_LABEL = re.compile(rf"({_LABEL_ALT})[ \t]*[:：]", re.IGNORECASE)
 
@@ -270,7 +273,8 @@ def _accept(block: _Block, separator: str, before_empty: bool, reply_subject: bo
 
 def _read_block(candidates: list[str], lines: list[str], body_start: int,
                 counts_lines: bool) -> _Block | None:
-    """Collect label lines; a block needs a sender and a date or a subject.
+    """Collect label lines, in any order and with other header lines among them; a block needs
+    a sender and a date or a subject.
 
     candidates are the block's lines; when counts_lines, they are lines[body_start:] and the
     body begins after the ones used, otherwise the body begins at body_start.
@@ -294,8 +298,10 @@ def _read_block(candidates: list[str], lines: list[str], body_start: int,
             fields[field] = m.group(2).strip().strip("*").strip()
             languages.extend(_LABEL_LANGS[label])
             last = field
-        elif last in ("to", "cc") and ("@" in text or text.endswith((",", ";"))):
-            pass  # a wrapped recipient list
+        elif fields and _OTHER_FIELD.match(text):
+            last = "other"  # Message-ID, Reply-To's kin, X-Mailer: part of the block, not its end
+        elif last in ("to", "cc", "other") and ("@" in text or text.endswith((",", ";"))):
+            pass  # a wrapped recipient list, or a wrapped References
         elif fields:
             break
         used += 1

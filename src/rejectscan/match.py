@@ -7,10 +7,10 @@ and a message from anyone else is `other` even if it quotes a rejection word for
 
 from __future__ import annotations
 
-import email.utils
 import re
 from dataclasses import dataclass
 
+from rejectscan import headers
 from rejectscan.models import Direction, Evidence, Kind, MatchResult, Original, Relation
 from rejectscan.patterns import Platform, PatternSet, Signal, Template
 from rejectscan.decide import Decision, decide
@@ -80,8 +80,9 @@ def match(original: Original, patterns: PatternSet) -> tuple[MatchResult, Platfo
     if guess.platform is None and original.mail is not None and len(original.mail.from_headers) > 1:
         # several From headers: whichever names a platform is what some mail clients show
         for raw in original.mail.from_headers[1:]:
-            name, addr = email.utils.parseaddr(raw)
-            guess = identify_platform(addr.lower(), name, patterns)
+            boxes = headers.mailboxes_in(raw)
+            box = next((b for b in boxes if "@" in b.addr), boxes[0] if boxes else headers.Mailbox("", ""))
+            guess = identify_platform(box.addr.lower(), box.name, patterns)
             if guess.platform is not None:
                 break
     text = prepare(original)

@@ -63,6 +63,12 @@ class TimeSource(str, enum.Enum):
     NONE = "none"
 
 
+# The most of one message any source reads, before parsing: platform notifications are a few
+# dozen KB, and parsing costs about nine times the bytes in memory. A bigger message is read from
+# its start (headers and text come first) and a warning says so.
+MAX_MESSAGE_BYTES = 8 * 1024 * 1024
+
+
 @dataclass(frozen=True)
 class RawMessage:
     """Bytes as found, and where: a path, path:index in an mbox, or folder/uid on a server."""
@@ -71,6 +77,7 @@ class RawMessage:
     source: str
     in_container: bool = False  # from an mbox/Maildir/folder/IMAP: reported only if it concerns a platform
     internaldate: datetime | None = None  # IMAP INTERNALDATE, when the source has one
+    size: int | None = None  # the whole message's size when `data` holds only its first MAX_MESSAGE_BYTES
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,8 @@
 """Bytes to ParsedMail. The only module that talks to mail-parser (and to the HTML converter).
 
+The header fields the judgement reads are taken as raw bytes and read by headers.py (RFC 5322,
+2047, 6532); mail-parser then sees only the MIME headers, and reads the bodies.
+
 Bad mail never raises here: odd structure becomes a defect. Only input that is not mail at all
 (empty, binary, no header) raises NotMailError, so the user gets one line naming the file.
 Work is bounded: non-text parts are dropped before decoding, text parts are capped, and the
@@ -10,7 +13,6 @@ number of parts and the nesting depth walked are limited, so a 20 MB attachment 
 from __future__ import annotations
 
 import email
-import email.header
 import email.message
 import email.parser
 import email.utils
@@ -19,6 +21,7 @@ import re
 from dataclasses import replace
 from datetime import datetime
 
+from rejectscan import headers
 from rejectscan.errors import NotMailError
 from rejectscan.models import ParsedMail, Received, TraceHeader
 
@@ -35,12 +38,23 @@ _MAIL_HEADERS = (
 logging.getLogger("mailparser").setLevel(logging.CRITICAL)
 
 
-def parse_message(data: bytes, source: str) -> ParsedMail:
-    """Parse one raw message; NotMailError when the bytes are not mail at all."""
+def parse_message(data: bytes, source: str, size: int | None = None) -> ParsedMail:
+    """Parse one raw message; NotMailError when the bytes are not mail at all. `size`: the whole
+    message's size when `data` is only its start (the source read no more: models.MAX_MESSAGE_BYTES)."""
+    mail = _parse(data, source)
+    if size is not None and size > len(data):
+        note = (f"the message is {size / 1e6:.0f} MB; only its first {len(data) / 1e6:.0f} MB were read "
+                "(platform emails are far smaller)")
+        mail = replace(mail, defects=(note, *mail.defects))
+    return mail
+
+
+def _parse(data: bytes, source: str) -> ParsedMail:
     if not data.strip():
         raise NotMailError(source, "is empty, not an email")
     if b"\x00" in data[:4096] and b":" not in data[:200]:
         raise NotMailError(source, "is a binary file, not an email")
+    data = _unread_fields_dropped(_obsolete_field_names(data))
     try:
         msg = email.message_from_bytes(data)
     except RecursionError:
@@ -56,9 +70,55 @@ def parse_message(data: bytes, source: str) -> ParsedMail:
     return _parse_object(msg, depth=0)
 
 
+# RFC 5322's obsolete syntax allows white space before a field's colon ("Subject  : x"); the
+# standard library's parser does not, and would read such a message as having no headers.
+_OBSOLETE_FIELD = re.compile(rb"(?m)^([!-9;-~]{1,76})[ \t]+:")
+
+
+def _header_end(data: bytes) -> int:
+    """Where the header block ends (its blank line), or -1 within the first MB."""
+    ends = [at for at in (data.find(b"\n\n", 0, 1 << 20), data.find(b"\n\r\n", 0, 1 << 20)) if at >= 0]
+    return min(ends) if ends else -1
+
+
+def _obsolete_field_names(data: bytes) -> bytes:
+    end = _header_end(data)
+    head = data[: end if end >= 0 else min(len(data), 1 << 20)]
+    if b" :" not in head and b"\t:" not in head or not _OBSOLETE_FIELD.search(head):
+        return data
+    return _OBSOLETE_FIELD.sub(rb"\1:", head) + data[len(head):]
+
+
+# Fields kept for the standard library's parser: those read here, those that tell mail from
+# not-mail, and the MIME ones the body reader needs. A big header block (Office 365 adds 30 KB of
+# anti-spam data to each message) loses the rest before parsing: nothing would read it.
+_FIELD_LINES = re.compile(rb"(?m)^([!-9;-~]{1,76})[ \t]*:.*\n(?:[ \t].*\n)*")
+BIG_HEADER = 8192
+
+
+def _unread_fields_dropped(data: bytes) -> bytes:
+    end = _header_end(data)
+    if end < BIG_HEADER:
+        return data
+    head = data[: end + 1]  # through the line break that ends the last field
+    keep = _KEEP_FIELDS
+    pieces, last = [], 0
+    for m in _FIELD_LINES.finditer(head):
+        name = m.group(1).lower()
+        if name in keep or name.startswith(b"content-"):
+            continue
+        pieces.append(head[last:m.start()])
+        last = m.end()
+    if not pieces:
+        return data
+    pieces.append(data[last:])
+    return b"".join(pieces)
+
+
 def _parse_object(msg: email.message.Message, depth: int) -> ParsedMail:
     defects: list[str] = []
     attached: list[ParsedMail] = []
+    fields = _take_fields(msg)  # before anything else reads the headers: they are cut and filtered here
     try:
         parts = _prune(msg, attached, defects, depth)
     except RecursionError:
@@ -68,39 +128,128 @@ def _parse_object(msg: email.message.Message, depth: int) -> ParsedMail:
     if parts > MAX_PARTS:
         defects.append(f"more than {MAX_PARTS} MIME parts; the rest were not read")
     text = ""
-    mp = None
     try:
         import mailparser  # imported here: costs ~60 ms, not needed for --version
 
-        mp = mailparser.MailParser(msg)
+        mp = mailparser.MailParser(msg)  # sees only MIME headers: it reads bodies, headers.py reads headers
         plain = "\n".join(p for p in mp.text_plain if p)
         text = plain if plain.strip() else html_to_text("\n".join(mp.text_html))
     except Exception as exc:  # mail-parser on hostile input: keep the headers, note the defect
         defects.append(f"body could not be decoded ({type(exc).__name__})")
-    from_name, from_addr = _sender(msg, mp)
+    charset = _declared_charset(msg)
+    for name in ("From", "Subject"):
+        if any(len(raw) > headers.MAX_FIELD_BYTES for raw in fields.get(name.lower(), ())[:1]):
+            defects.append(f"the {name} header is longer than {headers.MAX_FIELD_BYTES // 1024} KB; only its start was read")
+    from_name, from_addr = _sender(fields.get("from", ()), charset)
     return ParsedMail(
         from_name=from_name,
         from_addr=from_addr,
-        subject=_header_text(msg, "Subject", mp),
-        message_id=_header_text(msg, "Message-ID", None).strip(),
-        date_header=_header_text(msg, "Date", None).strip(),
+        subject=_first(fields, "subject", headers.unstructured, charset),
+        message_id=_first(fields, "message-id", headers.plain, charset),
+        date_header=_first(fields, "date", headers.plain, charset),
         text=text.replace("\r\n", "\n"),
-        received=tuple(_received(msg)),
-        trace=tuple(_trace(msg)),
-        from_headers=tuple(str(v) for v in (msg.get_all("From") or [])[:5]),
-        recipients=tuple(_recipients(msg)),
+        received=tuple(_received(fields.get("received", ()), charset)),
+        trace=tuple(TraceHeader(name, re.sub(r"\s+", " ", headers.plain(raw, charset))[:4000])
+                    for name, raw in fields.get("trace", ())[:MAX_TRACE]),
+        from_headers=tuple(headers.plain(raw, charset) for raw in fields.get("from", ())[:5]),
+        recipients=tuple(_recipients(fields, charset)),
         attached=tuple(attached),
         defects=tuple(defects),
     )
 
 
+# The header fields the judgement reads; no other field is decoded (headers.py).
+_FIELDS = {"from", "subject", "date", "message-id", "received", "to", "cc", "delivered-to", "x-original-to"}
+_TRACE = ("received", "authentication-results", "arc-authentication-results")
+MAX_TRACE = 100
+MAX_SAME_FIELD = 100  # values kept of one field name (Received hops, recipients)
+MAX_PART_HEADERS = 50  # MIME headers kept per part for the body reader
+
+
+_KEEP_FIELDS = frozenset(n.encode() for n in (*_FIELDS, *_TRACE, *_MAIL_HEADERS))
+
+
+def _take_fields(msg: email.message.Message) -> dict:
+    """The raw bytes of the fields the judgement reads, and `trace` (Received and results headers
+    in the order the message carries them); the message keeps only its MIME headers, each cut to
+    headers.MAX_FIELD_BYTES, for mail-parser. One pass, whatever the number of headers."""
+    fields: dict = {}
+    trace: list = []
+    for name, value in msg.raw_items():
+        key = name.lower()
+        if key in _FIELDS or key in _TRACE:
+            raw = _raw_bytes(value)
+            if key in _FIELDS:
+                values = fields.setdefault(key, [])
+                if len(values) < MAX_SAME_FIELD:
+                    values.append(raw)
+            if key in _TRACE and len(trace) < MAX_TRACE:
+                trace.append((key, raw))
+    fields["trace"] = trace
+    _keep_mime_headers(msg)
+    return fields
+
+
+def _raw_bytes(value) -> bytes:
+    """A header value as the bytes written: the parser keeps 8-bit bytes as surrogate escapes.
+    One byte more than the cap is kept, so a cut can be told from an exact fit."""
+    text = value if isinstance(value, str) else str(value)
+    return text[: headers.MAX_FIELD_BYTES + 1].encode("utf-8", "surrogateescape")
+
+
+def _keep_mime_headers(part: email.message.Message) -> None:
+    """Only Content-* and MIME-Version, each cut, at most MAX_PART_HEADERS: what a body reader needs.
+
+    Assigned in one pass (deleting names one by one costs headers x names, a known denial of
+    service); `_headers` is the list every compat32 Message keeps its fields in.
+    """
+    kept = [(k, v[: headers.MAX_FIELD_BYTES] if isinstance(v, str) else v) for k, v in part.raw_items()
+            if k.lower().startswith("content-") or k.lower() == "mime-version"]
+    part._headers = kept[:MAX_PART_HEADERS]
+
+
+def _declared_charset(msg: email.message.Message) -> str:
+    """The charset the message declares, for 8-bit header bytes that are not UTF-8: its own, or
+    its first text part's."""
+    for n, part in enumerate(msg.walk()):
+        if n >= 20:
+            break
+        charset = part.get_param("charset") if part.get_content_maintype() in ("text", "multipart") else None
+        if isinstance(charset, str) and charset.strip():
+            return charset.strip()
+    return ""
+
+
+def _first(fields: dict, name: str, read, charset: str) -> str:
+    values = fields.get(name, ())
+    return read(values[0], charset) if values else ""
+
+
+def _sender(values, charset: str) -> tuple[str, str]:
+    """The first From header's mailbox with an address (or its first at all): name and address."""
+    if not values:
+        return "", ""
+    boxes = headers.mailboxes(values[0], charset)
+    box = next((b for b in boxes if "@" in b.addr), boxes[0] if boxes else None)
+    if box is None:
+        return "", ""
+    return box.name.strip(), box.addr.strip().lower()
+
+
+def _recipients(fields: dict, charset: str) -> list[str]:
+    values = [raw for name in ("to", "cc", "delivered-to", "x-original-to") for raw in fields.get(name, ())][:20]
+    return sorted({box.addr.lower() for raw in values for box in headers.mailboxes(raw, charset) if "@" in box.addr})
+
+
 def _prune(msg: email.message.Message, attached: list, defects: list, depth: int) -> int:
     """Drop what text analysis never reads; parse attached messages on their own. Returns parts seen."""
     seen = 0
+    cut = False
     stack = [msg]
     while stack:
         part = stack.pop()
         seen += 1
+        _keep_mime_headers(part)
         if seen > MAX_PARTS:
             _drop_body(part)
             continue
@@ -116,13 +265,18 @@ def _prune(msg: email.message.Message, attached: list, defects: list, depth: int
             _replace_with_nothing(part)
         elif part.is_multipart():
             if isinstance(payload, list):
+                room = max(MAX_PARTS + 1 - seen - len(stack), 0)
+                if len(payload) > room:  # cut here, so the body reader never walks thousands of emptied parts
+                    payload = payload[:room]
+                    part.set_payload(payload)
+                    cut = True
                 stack.extend(reversed(payload))
         elif part.get_content_maintype() != "text":
             _drop_body(part)
         elif isinstance(payload, str) and len(payload) > MAX_TEXT_CHARS:
             part.set_payload(payload[:MAX_TEXT_CHARS])
             defects.append("a text part was longer than 1 MB; only its start was read")
-    return seen
+    return MAX_PARTS + 1 if cut else seen
 
 
 def _drop_body(part: email.message.Message) -> None:
@@ -148,75 +302,11 @@ def html_to_text(html: str) -> str:
         return re.sub(r"<[^>]*>", " ", html)
 
 
-def _header_text(msg: email.message.Message, name: str, mp) -> str:
-    if mp is not None:
-        try:
-            value = getattr(mp, name.lower().replace("-", "_"))
-            if isinstance(value, str):
-                return value
-        except Exception:
-            pass
-    raw = msg.get(name)
-    if raw is None:
-        return ""
-    return _decode_raw(raw)
-
-
-def _decode_raw(raw) -> str:
-    try:
-        parts = email.header.decode_header(str(raw))
-        out = []
-        for chunk, charset in parts:
-            if isinstance(chunk, bytes):
-                out.append(chunk.decode(charset or "utf-8", errors="replace"))
-            else:
-                out.append(chunk)
-        return "".join(out)
-    except Exception:
-        return str(raw).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-def _all_headers(msg: email.message.Message, name: str) -> list[str]:
-    return [_decode_raw(v) for v in (msg.get_all(name) or [])]
-
-
-def _sender(msg: email.message.Message, mp) -> tuple[str, str]:
-    if mp is not None:
-        try:
-            pairs = mp.from_
-            if pairs and pairs[0][1]:
-                return pairs[0][0].strip(), pairs[0][1].strip().lower()
-        except Exception:
-            pass
-    name, addr = email.utils.parseaddr(_decode_raw(msg.get("From", "")))
-    return name.strip(), addr.strip().lower()
-
-
 _BY = re.compile(r"\bby\s+([^\s;()]+)", re.I)
-_TRACE = ("received", "authentication-results", "arc-authentication-results")
-MAX_TRACE = 100
-
-
-def _trace(msg: email.message.Message) -> list[TraceHeader]:
-    """Received and results headers in the order the message carries them."""
-    out = []
-    for name, value in msg.items():
-        if name.lower() in _TRACE:
-            out.append(TraceHeader(name.lower(), re.sub(r"\s+", " ", _decode_raw(value))[:4000]))
-            if len(out) >= MAX_TRACE:
-                break
-    return out
-
-
-def _recipients(msg: email.message.Message) -> list[str]:
-    values = [str(v) for name in ("To", "Cc", "Delivered-To", "X-Original-To") for v in (msg.get_all(name) or [])]
-    return sorted({addr.lower() for _, addr in email.utils.getaddresses(values[:20]) if "@" in addr})
-
-
-def _received(msg: email.message.Message) -> list[Received]:
+def _received(values, charset: str) -> list[Received]:
     """Received hops, newest first (the order servers prepend them)."""
     hops = []
-    for value in _all_headers(msg, "Received")[:50]:
+    for value in (headers.plain(raw, charset) for raw in values[:50]):
         when: datetime | None = None
         if ";" in value:
             try:

@@ -27,7 +27,7 @@ ErrorSink = Callable[[InputError], None]
 
 def examine(raw: RawMessage, patterns: PatternSet, trust: Trust = Trust()) -> Facts:
     """Everything one message says on its own. Raises InputError only for input that is not mail."""
-    mail = parse.parse_message(raw.data, raw.source)
+    mail = parse.parse_message(raw.data, raw.source, raw.size)
     original = forwards.unwrap(mail)
     sent_at = timestamps.original_sent_at(original, raw.internaldate)
     result, guess = match.match(original, patterns)
@@ -99,12 +99,13 @@ _COPY_RANK = {Via.DIRECT: 0, Via.ATTACHED: 1, Via.INLINE: 2, Via.INLINE_WROTE: 2
 
 
 def judge(all_facts: list[Facts], patterns: PatternSet, submissions: Iterable[Submission] = (),
-          history: History | None = None) -> list[Report]:
+          history: History | None = None, decisions: Iterable[Decided] = ()) -> list[Report]:
     """Pair, classify and advise, in time order so history-aware advice sees earlier rejections.
 
     Copies of one original (a forward of a message also read directly, a copy in two folders) are
     one event: the best copy is judged, the others get its verdict. Earlier decisions, from these
-    messages and from the store's history, close the cycles of the submissions before them.
+    messages, from `decisions` (already reported) and from the store's history, close the cycles of
+    the submissions before them.
     """
     keys = [event_of(f) for f in all_facts]
     primary: dict[str, int] = {}
@@ -114,6 +115,7 @@ def judge(all_facts: list[Facts], patterns: PatternSet, submissions: Iterable[Su
             primary[keys[i]] = i
     known = list(submissions) + submissions_in(all_facts[i] for i in primary.values())
     decided = [Decided(e.at, e.platform, e.key) for e in (history.decisions() if history else ())]
+    decided += list(decisions)
     decided += [Decided(all_facts[i].sent_at.value, all_facts[i].match.platform, key) for key, i in primary.items()
                 if all_facts[i].match.kind in _DECISIONS and all_facts[i].sent_at.value is not None]
     automated: list[tuple[str | None, datetime, str]] = [
@@ -132,6 +134,49 @@ def judge(all_facts: list[Facts], patterns: PatternSet, submissions: Iterable[Su
                 and facts.authenticity.counted):
             automated.append((facts.match.platform, facts.sent_at.value, keys[i]))
     return [reports[i] for i in range(len(all_facts))]
+
+
+_WAITING = (Kind.REJECTION, Kind.SUSPENSION)
+
+
+class StreamingJudge:
+    """`judge` for a stream: every report that can be made at once is returned at once.
+
+    Only rejections and suspensions wait for the end of the input (a rejection is measured from
+    the latest submission before it, which may come later in the file); they are kept without
+    their text. Every other report is final when its message is read: of those, only what a later
+    rejection needs is kept (a submission's time, an approval closing a cycle), once per event.
+    The reports are those `judge` gives for the whole input, the waiting ones last.
+    """
+
+    def __init__(self, patterns: PatternSet, submissions: Iterable[Submission] = (),
+                 history: History | None = None) -> None:
+        self.patterns = patterns
+        self.history = history
+        self._given = list(submissions)
+        self._waiting: list[Facts] = []
+        self._submissions: dict[str, tuple[int, Submission]] = {}
+        self._decisions: dict[str, tuple[int, Decided]] = {}
+
+    def add(self, facts: Facts) -> Report | None:
+        """The report for this message now, or None when it must wait for `finish`."""
+        if facts.match.kind in _WAITING:
+            self._waiting.append(replace(facts, original=replace(facts.original, body="", mail=None)))
+            return None
+        at = facts.sent_at.value
+        if facts.authenticity.counted and at is not None and facts.match.kind in (Kind.SUBMISSION, Kind.APPROVAL):
+            key, rank = event_of(facts), _COPY_RANK[facts.original.via]
+            if facts.match.kind is Kind.SUBMISSION:
+                if key not in self._submissions or rank < self._submissions[key][0]:
+                    self._submissions[key] = (rank, submissions_in([facts])[0])
+            elif key not in self._decisions or rank < self._decisions[key][0]:
+                self._decisions[key] = (rank, Decided(at, facts.match.platform, key))
+        return Report(facts=facts)
+
+    def finish(self) -> list[Report]:
+        """The waiting reports, judged against everything the input held."""
+        known = self._given + [s for _, s in self._submissions.values()]
+        return judge(self._waiting, self.patterns, known, self.history, [d for _, d in self._decisions.values()])
 
 
 def _sort_key(facts: Facts):

@@ -37,7 +37,8 @@ class Vocabulary:
 
 class RecordWriter:
     """Writes records to a stream: text and jsonl one at a time as they come (each flushed), json
-    and csv whole. `quiet`: nothing at all when there is nothing new."""
+    and csv whole (`write`), or any format record by record as they are made (`sink`).
+    `quiet`: nothing at all when there is nothing new."""
 
     def __init__(self, fmt: str, stream: TextIO, vocabulary: Vocabulary, quiet: bool = False) -> None:
         self.fmt = fmt
@@ -61,6 +62,11 @@ class RecordWriter:
                 self._first = False
         self.stream.flush()
 
+    def sink(self) -> "RecordStream":
+        """A sink that writes each record as it comes, in any format, with the same bytes `write`
+        gives for the whole list: a JSON array or CSV table is opened, filled and closed."""
+        return RecordStream(self)
+
     def nothing_new(self) -> None:
         if self.quiet or self.fmt == "jsonl":
             return
@@ -71,16 +77,56 @@ class RecordWriter:
         self.stream.flush()
 
 
+class RecordStream:
+    """Records out one by one, each flushed: nothing waits for the end of the input."""
+
+    def __init__(self, writer: RecordWriter) -> None:
+        self.writer = writer
+        self.count = 0
+        self._csv = None
+
+    def add(self, record: Record) -> None:
+        w, out = self.writer, self.writer.stream
+        if w.fmt == "json":
+            body = json_line(json.dumps(record.to_json(), indent=2, ensure_ascii=False))
+            out.write(("[\n" if not self.count else ",\n") + textwrap.indent(body, "  "))
+        elif w.fmt == "csv":
+            self._table().writerow(_csv_row(record))
+        else:
+            w.write([record])
+        self.count += 1
+        out.flush()
+
+    def close(self) -> None:
+        out = self.writer.stream
+        if self.writer.fmt == "json":
+            out.write("[]\n" if not self.count else "\n]\n")
+        elif self.writer.fmt == "csv":
+            self._table()
+        out.flush()
+
+    def _table(self):
+        if self._csv is None:
+            self._csv = csv.DictWriter(self.writer.stream, fieldnames=CSV_FIELDS, extrasaction="ignore",
+                                       lineterminator="\n")
+            self._csv.writeheader()
+        return self._csv
+
+
+def _csv_row(rec: Record) -> dict:
+    row = rec.to_json()
+    row["reasons"] = " | ".join(rec.reasons or ())
+    row["advice"] = " ".join(a.id for a in rec.advice or ())
+    row["warnings"] = " | ".join(rec.warnings)
+    return {k: csv_cell(v) for k, v in row.items()}
+
+
 def to_csv(records: Iterable[Record]) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for rec in records:
-        row = rec.to_json()
-        row["reasons"] = " | ".join(rec.reasons or ())
-        row["advice"] = " ".join(a.id for a in rec.advice or ())
-        row["warnings"] = " | ".join(rec.warnings)
-        writer.writerow({k: csv_cell(v) for k, v in row.items()})
+        writer.writerow(_csv_row(rec))
     return out.getvalue()
 
 

@@ -9,6 +9,7 @@ the forwarder's own Date header offset, and the source says so.
 from __future__ import annotations
 
 import email.utils
+import functools
 import re
 from datetime import datetime, timedelta, timezone, tzinfo
 
@@ -32,7 +33,10 @@ _ZONE_NAMES = "|".join(sorted(ZONE_ABBREVIATIONS, key=len, reverse=True))
 _ZONE_OFFSET = re.compile(r"(?:\b(?:GMT|UTC)\s*)?([+-])(\d{1,2})(?::?(\d{2}))?\s*(?:\([^)]*\))?\s*$")
 _ZONE_GMT = re.compile(r"\b(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?\b")
 _ZONE_ABBR = re.compile(rf"(?<![\w])({_ZONE_NAMES})(?![\w])\s*$")
-_UNKNOWN_ZONE = re.compile(r"(?<=\d)\s+(?![AP]\.?M\.?\s*$)([A-ZÀ-Ž]{2,5})\s*$")
+_UNKNOWN_ZONE = re.compile(r"(?:(?<=\d)|(?<=[AaPp][Mm]))\s+(?![AP]\.?M\.?\s*$)([A-ZÀ-Ž]{2,5})\s*$")
+# Zone names from the tz database, as older clients wrote them: "US/Pacific", "Europe/Berlin", "PST8PDT".
+_IANA_ZONE = re.compile(
+    r"(?<![\w/])\(?([A-Z][A-Za-z_]{1,20}/[A-Za-z0-9_+-]{2,30}(?:/[A-Za-z0-9_+-]{2,30})?|[A-Z]{3}\d[A-Z]{3})\)?\s*$")
 _CJK_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\D{0,6}?(\d{1,2}):(\d{2})(?::(\d{2}))?")
 _DOTTED_TIME = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{2})(?:\.(\d{2}))?(?![\d.])")
 _CONNECTORS = re.compile(r"\b(kl\.|kl|klo|kell|Uhr)(?=\s|$)", re.IGNORECASE)
@@ -142,7 +146,7 @@ def parse_rfc5322(value: str) -> datetime | None:
 
 
 def extract_zone(text: str) -> tuple[tzinfo | None, str]:
-    """Find a zone written at the end of a date ("+0100", "GMT+1", "UTC+3", "CEST", "OESZ")."""
+    """Find a zone written at the end of a date ("+0100", "GMT+1", "UTC+3", "US/Pacific", "CEST", "OESZ")."""
     text = text.strip()
     m = _ZONE_OFFSET.search(text)
     if m and re.search(r"\d[:.]\d\d(?:[:.]\d\d)?\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:GMT|UTC)?\s*[+-]", text):
@@ -156,11 +160,25 @@ def extract_zone(text: str) -> tuple[tzinfo | None, str]:
         sign = -1 if m.group(1) == "-" else 1
         rest = (text[: m.start()] + " " + text[m.end():]).strip()
         return timezone(sign * timedelta(hours=hours, minutes=minutes)), rest
+    m = _IANA_ZONE.search(text)
+    if m:
+        return _tz_database(m.group(1)), text[: m.start()].strip()
     m = _ZONE_ABBR.search(text)
     if m:
         hours = ZONE_ABBREVIATIONS[m.group(1)]
         return timezone(timedelta(hours=hours)), text[: m.start()].strip()
     return None, text
+
+
+def _tz_database(name: str) -> tzinfo | None:
+    """A zone from the tz database, with its daylight saving time; None where it is unknown (the
+    name is then dropped, like any zone nobody maps)."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        return ZoneInfo(name)
+    except (ValueError, OSError, KeyError):  # ZoneInfoNotFoundError is a KeyError
+        return None
 
 
 def parse_client_date(text: str, languages: tuple[str, ...] = (), date_order: str = "",
@@ -177,7 +195,8 @@ def parse_client_date(text: str, languages: tuple[str, ...] = (), date_order: st
     unknown = _UNKNOWN_ZONE.search(rest)
     if zone is None and unknown:  # a zone name nobody maps (e.g. a new localisation): drop it
         rest = rest[: unknown.start()]
-    naive = _numeric_date(rest, date_order) or _english_date(rest) or _dateparser(rest, languages, relative_base)
+    naive = (_numeric_date(rest, date_order) or _english_date(rest) or _named_month_date(rest, languages)
+             or _dateparser(rest, languages, relative_base))
     if naive is None:
         return None, False
     return naive.replace(tzinfo=zone or default_zone), zone is not None
@@ -235,6 +254,59 @@ def _english_date(text: str) -> datetime | None:
     if ampm and not 1 <= hour <= 12:
         return None  # '0:30 PM': leave the odd reading to dateparser
     return _naive(year, month, day, hour, minute, second, ampm)
+
+
+# A day, a month named in a client's language, a year and a time: "9 giugno 2017 09:19:48",
+# "Di., 24. Nov. 2026 um 16:03", "terça-feira, 24 de novembro de 2026 16:03:38", "Nov 24, 2026 4:03 PM".
+_NAMED_DATE = re.compile(
+    r"^(?:[^\W\d_](?:[^\W\d_]|-){1,20}\.?,?\s+)?"
+    r"(?:(\d{1,2})\.?\s+(?:de\s+|of\s+)?([^\W\d_]{3,15})\.?|([^\W\d_]{3,15})\.?\s+(\d{1,2}))"
+    r",?\s+(?:de\s+)?(\d{4})\.?,?(?:\s+[^\W\d_]{1,6}\.?){0,2}"
+    r"\s+(\d{1,2}):(\d{2})(?::(\d{2}))?(?:\s*([ap])\.?\s?m\.?)?$", re.IGNORECASE)
+_MONTH_KEYS = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+               "october", "november", "december")
+
+
+def _named_month_date(text: str, languages: tuple[str, ...]) -> datetime | None:
+    """The forms mail clients write in other languages, without dateparser's parse (a second on a
+    language's first use); None for the rest, and for a month name the languages disagree on."""
+    m = _NAMED_DATE.match(_normalise_for_dateparser(text))
+    if not m:
+        return None
+    month = _month_names(tuple(dict.fromkeys((*languages, "en"))))
+    number = month.get((m.group(2) or m.group(3)).casefold())
+    if not number:
+        return None
+    day, year = int(m.group(1) or m.group(4)), int(m.group(5))
+    hour, minute, second = int(m.group(6)), int(m.group(7)), int(m.group(8) or 0)
+    ampm = (m.group(9) or "").lower() + ("m" if m.group(9) else "")
+    if ampm and not 1 <= hour <= 12:
+        return None
+    return _naive(year, number, day, hour, minute, second, ampm)
+
+
+@functools.lru_cache(maxsize=64)
+def _month_names(languages: tuple[str, ...]) -> dict[str, int]:
+    """Month names and abbreviations these languages write, from dateparser's locale tables (only
+    the table is loaded); a name two of them give different months (Croatian and Polish
+    'listopad') is left out."""
+    import importlib
+
+    names: dict[str, int] = {}
+    clashes: set[str] = set()
+    for language in languages:
+        if language not in _DATEPARSER_LANGS:
+            continue
+        try:
+            info = importlib.import_module(f"dateparser.data.date_translation_data.{language}").info
+        except Exception:
+            continue
+        for number, key in enumerate(_MONTH_KEYS, 1):
+            for name in info.get(key, ()):
+                name = name.casefold().rstrip(".")
+                if names.setdefault(name, number) != number:
+                    clashes.add(name)
+    return {name: n for name, n in names.items() if name not in clashes}
 
 
 def _ampm(text: str | None) -> str:

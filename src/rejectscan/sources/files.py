@@ -9,13 +9,14 @@ and the caller carries on with the rest.
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator
 
 from rejectscan.errors import InputError
-from rejectscan.models import RawMessage
+from rejectscan.models import MAX_MESSAGE_BYTES, RawMessage
 from rejectscan.prefilter import Prefilter
-from rejectscan.sources.mbox import MAX_MESSAGE_BYTES, DatabaseCache, iter_mbox, screen
+from rejectscan.sources.mbox import LINE_CAP, DatabaseCache, iter_mbox, screen, starts_with_from_line
 
 Item = RawMessage | InputError
 
@@ -34,23 +35,24 @@ def _stdin(stdin: BinaryIO | None) -> Iterator[Item]:
     if stdin is None:
         yield InputError("<stdin>", "no standard input to read")
         return
-    data = stdin.read(MAX_MESSAGE_BYTES)
-    yield RawMessage(data=data, source="<stdin>")
+    data, size = read_message(stdin)
+    yield RawMessage(data=data, source="<stdin>", size=size)
 
 
 def iter_path(path: Path, prefilter: Prefilter | None, cache: DatabaseCache) -> Iterator[Item]:
-    """A named path: always reported if it is one message; a container's messages are filtered."""
+    """A named path: always reported if it is one message (even one saved with an mbox From_ line);
+    a container's messages are filtered."""
     try:
         if path.is_dir():
             yield from _folder(path, prefilter, cache)
             return
         with open(path, "rb") as fh:
-            head = fh.read(5)
-            fh.seek(0)
-            if head == b"From ":
-                yield from iter_mbox(fh, str(path), prefilter, cache)
+            head = _first_line(fh)
+            if starts_with_from_line(head):  # an mbox, or one message saved with its From_ line
+                yield from iter_mbox(_Replay(head, fh), str(path), prefilter, cache, named=True)
             else:
-                yield RawMessage(data=fh.read(MAX_MESSAGE_BYTES), source=str(path))
+                data, size = read_message(_Replay(head, fh))
+                yield RawMessage(data=data, source=str(path), size=size)
     except FileNotFoundError:
         yield InputError(str(path), "no such file or folder")
     except IsADirectoryError:
@@ -59,6 +61,62 @@ def iter_path(path: Path, prefilter: Prefilter | None, cache: DatabaseCache) -> 
         yield InputError(str(path), "permission denied")
     except OSError as exc:
         yield InputError(str(path), f"cannot be read ({exc.strerror or exc})")
+
+
+def read_message(fh) -> tuple[bytes, int | None]:
+    """At most MAX_MESSAGE_BYTES of one message, and its whole size when it is longer (None when
+    all of it was read). The rest is never held: a regular file says its size, a pipe is drained."""
+    data = fh.read(MAX_MESSAGE_BYTES)
+    if len(data) < MAX_MESSAGE_BYTES:
+        return data, None
+    try:
+        info = os.fstat(fh.fileno())
+        if stat.S_ISREG(info.st_mode) and info.st_size > 0:
+            return data, info.st_size if info.st_size > len(data) else None
+    except (OSError, ValueError, AttributeError):  # no file number (a test's stream)
+        pass
+    size = len(data)
+    for chunk in iter(lambda: fh.read(1 << 20), b""):
+        size += len(chunk)
+    return data, size if size > len(data) else None
+
+
+def _first_line(fh) -> bytes:
+    """The file's first bytes, through its first line when that is short, without seeking (pipes)."""
+    head = b""
+    while len(head) < LINE_CAP and b"\n" not in head:
+        chunk = fh.read1(LINE_CAP - len(head)) if hasattr(fh, "read1") else fh.read(LINE_CAP - len(head))
+        if not chunk:
+            break
+        head += chunk
+    return head
+
+
+class _Replay:
+    """A file with its first bytes, already read to see what it is, put back in front."""
+
+    def __init__(self, head: bytes, fh) -> None:
+        self._head = head
+        self._fh = fh
+
+    def _take(self, n: int) -> bytes:
+        out = self._head if n < 0 else self._head[:n]
+        self._head = b"" if n < 0 else self._head[n:]
+        return out
+
+    def read(self, n: int = -1) -> bytes:
+        if not self._head:
+            return self._fh.read(n)
+        out = self._take(n)
+        if n < 0:
+            return out + self._fh.read()
+        return out + (self._fh.read(n - len(out)) if len(out) < n else b"")
+
+    def read1(self, n: int = -1) -> bytes:
+        return self._take(n) if self._head else self._fh.read1(n)
+
+    def fileno(self) -> int:
+        return self._fh.fileno()
 
 
 def is_maildir(path: Path) -> bool:
@@ -95,8 +153,8 @@ def _folder(root: Path, prefilter: Prefilter | None, cache: DatabaseCache) -> It
 def _container_file(path: Path, may_matter: Callable[[bytes], bool]) -> Iterator[Item]:
     try:
         with open(path, "rb") as fh:
-            data = fh.read(MAX_MESSAGE_BYTES)
+            data, size = read_message(fh)
         if may_matter(data):
-            yield RawMessage(data=data, source=str(path), in_container=True)
+            yield RawMessage(data=data, source=str(path), in_container=True, size=size)
     except OSError as exc:
         yield InputError(str(path), f"cannot be read ({exc.strerror or exc})")

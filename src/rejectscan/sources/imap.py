@@ -3,7 +3,8 @@
 It never changes the mailbox: folders are opened read-only (EXAMINE) and bodies fetched with
 BODY.PEEK, so nothing is marked read, moved or deleted. The server does the filtering (one
 SEARCH per folder: the platform senders, forwards of their mail, and the date), and only the
-matching messages are downloaded, in batches of integer UIDs (imapclient 4.x needs lists).
+matching messages are downloaded, in batches of integer UIDs (imapclient 4.x needs lists), their
+sizes asked first so an oversized one is fetched only in part.
 """
 
 from __future__ import annotations
@@ -14,15 +15,16 @@ import ssl
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Mapping
 
 from rejectscan.config import ALL_MAIL, ImapSettings
 from rejectscan.credentials import Credential
 from rejectscan.errors import ConnectError, FolderMissingError, LoginError, RejectscanError, TLSVerifyError
 from rejectscan.logs import Redactor
-from rejectscan.models import RawMessage
+from rejectscan.models import MAX_MESSAGE_BYTES, RawMessage
 
 BATCH = 100
+SIZE_BATCH = 500  # UIDs per RFC822.SIZE request: a few bytes each in the answer
 
 
 @dataclass(frozen=True)
@@ -171,18 +173,41 @@ class ImapMailbox:
         with self._guard("searching"):
             return sorted(int(u) for u in self.client.search(criteria))
 
-    def fetch(self, folder: str, uids: list[int]) -> Iterator[tuple[int, RawMessage]]:
+    def sizes(self, folder: str, uids: list[int]) -> dict[int, int]:
+        """RFC822.SIZE of each message (no body is sent), so the caller bounds what it downloads."""
+        found: dict[int, int] = {}
+        for i in range(0, len(uids), SIZE_BATCH):
+            with self._guard("asking message sizes"):
+                response = self.client.fetch(uids[i:i + SIZE_BATCH], ["RFC822.SIZE"])
+            for uid, item in response.items():
+                size = item.get(b"RFC822.SIZE") if isinstance(item, dict) else None
+                if isinstance(uid, int) and isinstance(size, int):
+                    found[uid] = size
+        return found
+
+    def fetch(self, folder: str, uids: list[int], sizes: Mapping[int, int] = {}) -> Iterator[tuple[int, RawMessage]]:
+        """The messages, read-only; one over MAX_MESSAGE_BYTES (by `sizes`) only up to it, with a
+        partial fetch (BODY.PEEK[]<0.n>): its headers and text come first."""
+        partial = f"BODY.PEEK[]<0.{MAX_MESSAGE_BYTES}>"
         for i in range(0, len(uids), BATCH):
             batch = uids[i:i + BATCH]
+            whole = [u for u in batch if sizes.get(u, 0) <= MAX_MESSAGE_BYTES]
+            cut = [u for u in batch if sizes.get(u, 0) > MAX_MESSAGE_BYTES]
+            response: dict = {}
             with self._guard("downloading messages"):
-                response = self.client.fetch(batch, ["BODY.PEEK[]", "INTERNALDATE"])
+                if whole:
+                    response.update(self.client.fetch(whole, ["BODY.PEEK[]", "INTERNALDATE"]))
+                if cut:
+                    response.update(self.client.fetch(cut, [partial, "INTERNALDATE"]))
             for uid in batch:
-                item = response.get(uid)
-                if not item or b"BODY[]" not in item:
+                item = response.get(uid) or {}
+                data = item.get(b"BODY[]", item.get(b"BODY[]<0>"))
+                if not isinstance(data, bytes):
                     continue
                 when = item.get(b"INTERNALDATE")
-                yield uid, RawMessage(data=item[b"BODY[]"], source=f"{folder}/{uid}", in_container=True,
-                                      internaldate=when if isinstance(when, datetime) and when.tzinfo else None)
+                yield uid, RawMessage(data=data, source=f"{folder}/{uid}", in_container=True,
+                                      internaldate=when if isinstance(when, datetime) and when.tzinfo else None,
+                                      size=sizes[uid] if uid in cut else None)
 
     def capabilities(self) -> set[str]:
         with self._guard("asking for capabilities"):

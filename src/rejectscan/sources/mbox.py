@@ -24,24 +24,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator, Protocol
 
-from rejectscan.models import RawMessage
-from rejectscan.prefilter import ENCODED_WORD, ENCODED_WORD_MAX, HEADER_WINDOW, Prefilter, encoded_word_ending
+from rejectscan.models import MAX_MESSAGE_BYTES, RawMessage
+from rejectscan import headers
+from rejectscan.prefilter import FROM_ENCODED, HEADER_WINDOW, Prefilter, from_field_around, in_other_header
 
 BLOCK = 8 * 1024 * 1024
-MAX_MESSAGE_BYTES = 64 * 1024 * 1024  # beyond this a message is cut; its headers and text come first
 LINE_CAP = 4096  # a From_ line must end within this many bytes
 _FROM_LINE = re.compile(rb"From \S+[ \t].*\d{1,2}:\d{2}")
 _ESCAPED_FROM = re.compile(rb"(?m)^>(>*From )")
 
 
 
+def starts_with_from_line(head: bytes) -> bool:
+    """Does a file begin with an mbox From_ line (the separator form the splitter accepts)?"""
+    line = head[:LINE_CAP].split(b"\n", 1)[0]
+    return _FROM_LINE.match(line) is not None
+
+
 class EventKind(enum.IntEnum):
     FROM = 0  # a candidate From_ line
     HIT = 1  # a literal form of a platform word
-    ENCODED = 2  # an RFC 2047 encoded word, to be decoded and checked
+    ENCODED = 2  # an RFC 2047 encoded word in a From field: the field is to be decoded and checked
+    HIDDEN = 3  # a disguised form of a platform word (split, or a base64 fragment)
 
 
-FROM, HIT, ENCODED = EventKind.FROM, EventKind.HIT, EventKind.ENCODED
+FROM, HIT, ENCODED, HIDDEN = EventKind.FROM, EventKind.HIT, EventKind.ENCODED, EventKind.HIDDEN
 log = logging.getLogger(__name__)
 
 
@@ -60,12 +67,14 @@ class Finder(Protocol):
 
 
 def iter_mbox(fh: BinaryIO, source: str, prefilter: Prefilter | None, cache: "DatabaseCache",
-              block_size: int = BLOCK) -> Iterator[RawMessage]:
+              block_size: int = BLOCK, named: bool = False) -> Iterator[RawMessage]:
     """Every message of the mbox, or, given a pre-filter, at least every one it could accept.
 
     Messages keep their index in the file (source "path:N") whether or not they are copied out.
+    `named`: the file was named by the user, so it is an mbox only if it really holds several
+    messages (a second From_ line); one message alone is yielded as the file itself, always.
     """
-    return _split(fh, source, finder(prefilter, cache), block_size)
+    return _split(fh, source, finder(prefilter, cache), block_size, named)
 
 
 def finder(prefilter: Prefilter | None, cache: "DatabaseCache") -> Finder:
@@ -89,7 +98,8 @@ def screen(prefilter: Prefilter | None, cache: "DatabaseCache") -> Callable[[byt
     def may_matter(data: bytes) -> bool:
         blocks = _Blocks()
         blocks.add(data)
-        return any(_marks(e, 0, blocks, prefilter) for e in find.scan_once(data))
+        checked = _Checked()
+        return any(_marks(e, 0, blocks, prefilter, checked) for e in find.scan_once(data))
 
     return may_matter
 
@@ -120,15 +130,17 @@ class PlainFinder:
 
 class HyperscanFinder:
     """One Hyperscan stream over the whole file: From_ lines, every literal form of every word,
-    and RFC 2047 encoded words (decoded and checked here, as the pre-filter would)."""
+    and RFC 2047 encoded words in From fields (the field decoded and checked here, as the
+    pre-filter would). Encoded words in any other field raise no event: Office 365 writes
+    hundreds in its anti-spam headers, and no other field can name a platform."""
 
     def __init__(self, prefilter: Prefilter | None, cache: "DatabaseCache") -> None:
         self.prefilter = prefilter
         expressions, kinds = [rb"\nFrom "], [FROM]
         if prefilter is not None:
             expressions += prefilter.expressions
-            kinds += [HIT] * len(prefilter.literals)
-            expressions.append(ENCODED_WORD)
+            kinds += [HIDDEN if literal.hidden else HIT for literal in prefilter.literals]
+            expressions.append(FROM_ENCODED)
             kinds.append(ENCODED)
         self._db = cache.database(tuple(expressions))
         self._events: list[Event] = []
@@ -271,21 +283,25 @@ class _Blocks:
         return at + nl if first or _FROM_LINE.match(window, 0, nl) else None
 
     def forget(self, start: int, cap: int, later: int | None) -> None:
-        """Keep what [start, cap) and [later, end) still need; drop the rest."""
+        """Keep what [start, cap) and [later, end) still need, and the last block (the next events
+        may look back into it); drop the rest, the middle of a giant message too."""
         keep_from = start if later is None else min(start, later)
         drop = bisect.bisect_right(self.starts, keep_from) - 1  # blocks before this one end before keep_from
         if drop > 0:
             del self.starts[:drop], self.data[:drop]
-        if later is not None and cap < later and len(self.starts) > 2:  # a giant message: skip its middle
-            kept = [(at, d) for at, d in zip(self.starts, self.data) if at < cap or at + len(d) > later]
-            self.starts, self.data = [at for at, _ in kept], [d for _, d in kept]
+        if len(self.starts) > 2:
+            resume = self.starts[-1] if later is None else min(later, self.starts[-1])
+            if cap < resume:  # a giant message: skip its middle
+                kept = [(at, d) for at, d in zip(self.starts, self.data) if at < cap or at + len(d) > resume]
+                self.starts, self.data = [at for at, _ in kept], [d for _, d in kept]
 
 
-def _split(fh: BinaryIO, source: str, find: Finder, block_size: int) -> Iterator[RawMessage]:
+def _split(fh: BinaryIO, source: str, find: Finder, block_size: int, named: bool = False) -> Iterator[RawMessage]:
     blocks = _Blocks()
     pending: list[Event] = []
     start: int | None = None  # where the current message's bytes begin (after its From_ line)
     wanted = find.prefilter is None  # whether the current message will be copied out
+    checked = _Checked()
     index = 0
     eof = False
     reads = _read_ahead(fh, block_size)
@@ -315,19 +331,22 @@ def _split(fh: BinaryIO, source: str, find: Finder, block_size: int) -> Iterator
                     if nl is not None:
                         index += 1
                         if wanted:
-                            yield _message(blocks.slice(start, min(event.at - 1, start + MAX_MESSAGE_BYTES)),
-                                           source, index)
+                            end = event.at - 1
+                            yield _message(blocks.slice(start, min(end, start + MAX_MESSAGE_BYTES)),
+                                           source, index, end - start)
                         start, wanted = nl + 1, find.prefilter is None
                 elif not wanted:  # only a finder with a pre-filter reports word events
-                    wanted = _marks(event, start, blocks, find.prefilter)
+                    wanted = _marks(event, start, blocks, find.prefilter, checked)
                 done += 1
             del pending[:done]
             blocks.forget(start, start + MAX_MESSAGE_BYTES, pending[0].at if pending else None)
         stop = min(blocks.end, (start or 0) + MAX_MESSAGE_BYTES)
         if start is not None and stop > start:
             index += 1
-            if wanted:
-                yield _message(blocks.slice(start, stop), source, index)
+            if named and index == 1:  # no second From_ line: one message, reported as the file it is
+                yield _message(blocks.slice(start, stop), source, 0, blocks.end - start)
+            elif wanted:
+                yield _message(blocks.slice(start, stop), source, index, blocks.end - start)
     finally:
         reads.close()
         find.close()
@@ -337,38 +356,62 @@ def _read_ahead(fh: BinaryIO, size: int) -> Iterator[bytes]:
     """The file's blocks; a thread reads the next while the caller scans this one.
 
     read() and Hyperscan's scan both release the GIL, so on two cores the reading is hidden.
-    Small blocks (tests) are read in turn: a thread per few bytes costs more than it hides.
+    Small blocks (tests) are read in turn: a thread per few bytes costs more than it hides. From a
+    pipe (`analyze <(zcat export.mbox.gz)`) a block is what has arrived, so reports keep flowing.
     """
+    read = getattr(fh, "read1", fh.read)  # what a pipe has now, not a wait for a whole block
     if size < 1 << 20:
-        yield from iter(lambda: fh.read(size), b"")
+        yield from iter(lambda: read(size), b"")
         return
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=1) as pool:
-        ahead = pool.submit(fh.read, size)
+        ahead = pool.submit(read, size)
         while True:
             block = ahead.result()
             if not block:
                 return
-            ahead = pool.submit(fh.read, size)
+            ahead = pool.submit(read, size)
             yield block
 
 
-def _marks(event: Event, start: int, blocks: _Blocks, prefilter: Prefilter) -> bool:
+@dataclass
+class _Checked:
+    """The From field last decoded: its message and end, so a field with many encoded words is
+    decoded once, not once per word."""
+
+    message: int = -1
+    until: int = -1
+
+
+def _marks(event: Event, start: int, blocks: _Blocks, prefilter: Prefilter, checked: _Checked) -> bool:
     """Does this word event make the message that begins at `start` worth copying out?
 
-    A HIT always does; an encoded word only if it may lie in the headers (where the pre-filter
-    looks) and its decoded text carries a platform word.
+    A HIT always does, a disguised form unless it lies in a header other than From; an encoded
+    word in a From field only if it may lie in the headers (where the pre-filter looks) and the
+    field, read as the parser reads it, names a platform.
     """
     if event.kind == HIT:
         return True
-    if event.at - start > HEADER_WINDOW + ENCODED_WORD_MAX:
+    if event.kind == HIDDEN:  # unless it is chance in a header no one reads (Office 365's opaque data)
+        return event.at - start > HEADER_WINDOW or not in_other_header(blocks.slice(start, event.at), event.at - 1 - start)
+    if event.at - start > HEADER_WINDOW or (checked.message == start and event.at <= checked.until):
         return False
-    word = encoded_word_ending(blocks.slice(max(event.at - ENCODED_WORD_MAX, 0), event.at))
-    return word is not None and prefilter.encoded_word_concerns(word)
+    lo = max(start, event.at - headers.MAX_FIELD_BYTES)
+    window = blocks.slice(lo, min(event.at + headers.MAX_FIELD_BYTES, blocks.end))
+    field = from_field_around(window, event.at - lo)
+    if field is None:
+        return False
+    checked.message, checked.until = start, lo + field[1]
+    return prefilter.from_field_concerns(window[field[0]:field[1]])
 
 
-def _message(data: bytes, source: str, index: int) -> RawMessage:
+def _message(data: bytes, source: str, index: int, size: int) -> RawMessage:
+    """Message `index` of the mbox (0: the file's only message, not a container's); `size`: its
+    whole length in the file, of which `data` may hold only the first MAX_MESSAGE_BYTES."""
     if b">From " in data:
         data = _ESCAPED_FROM.sub(rb"\1", data)
-    return RawMessage(data=data, source=f"{source}:{index}", in_container=True)
+    cut = size if size > MAX_MESSAGE_BYTES else None
+    if index == 0:
+        return RawMessage(data=data, source=source, size=cut)
+    return RawMessage(data=data, source=f"{source}:{index}", in_container=True, size=cut)
