@@ -87,6 +87,11 @@ def cli():
     return run
 
 
+def flat(text: str) -> str:
+    """Text output with its wrapping undone: what a test looks for may be split across lines."""
+    return " ".join(text.split())
+
+
 def assert_no_traceback(result: Result) -> None:
     assert "Traceback" not in result.err, result.err
     assert "Traceback" not in result.out

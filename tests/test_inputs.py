@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from conftest import FIXTURES, assert_no_traceback, run
+from conftest import FIXTURES, assert_no_traceback, flat, run
 
 
 def test_mbox_pairs_each_rejection_with_its_own_submission():
@@ -72,7 +72,7 @@ def test_output_formats_share_the_contract():
     assert fields <= set(rec)
     rows = list(csv.DictReader(io.StringIO(run("analyze", path, "--format", "csv").out)))
     assert rows[0]["label"] == rec["label"] and rows[0]["template"] == rec["template"]
-    text = run("analyze", path, "--submitted-at", "2026-11-24T15:03:00Z").out
+    text = flat(run("analyze", path, "--submitted-at", "2026-11-24T15:03:00Z").out)
     assert "Who decided: the platform's bots (automated), confidence 95%" in text
     assert "Answered 38 seconds after you submitted" in text
     assert "What to do next:" in text and "Get your profile to 100% complete" in text

@@ -62,7 +62,7 @@ def test_every_format_carries_the_same_record():
     assert json.loads(_write("jsonl", [record]).splitlines()[0])["label"] == "automated"
     rows = list(csv.DictReader(io.StringIO(_write("csv", [record]))))
     assert list(rows[0]) == list(CSV_FIELDS) and rows[0]["delay_seconds"] == "38"
-    text = _write("text", [record])
+    text = " ".join(_write("text", [record]).split())
     assert "Upwork rejected your profile. Who decided: the platform's bots (automated), confidence 95%." in text
     assert "Answered 38 seconds after you submitted" in text
 

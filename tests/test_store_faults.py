@@ -115,7 +115,7 @@ def test_corrupt_pages_are_damaged_for_every_command(tmp_path, dovecot):
     for result in (run("history", "--db", str(db)), fetch(dovecot, db)):
         assert result.code == 4, result.err
         assert_one_line_error(result, "damaged", "move it aside")
-    doctor = run("doctor", "--db", str(db))
+    doctor = run("doctor", "--db", str(db), "--format", "json")
     assert doctor.code != 0 and _problem(doctor, "store", "damaged")
 
 
@@ -151,13 +151,16 @@ def test_tables_that_do_not_match_the_schema_are_damaged_not_an_internal_error(t
     for result in (fetch(dovecot, db), run("history", "--db", str(db))):
         assert result.code == 4
         assert_one_line_error(result, "does not match its schema", "messages.record")
-    doctor = run("doctor", "--db", str(db))
+    doctor = run("doctor", "--db", str(db), "--format", "json")
     assert doctor.code != 0 and _problem(doctor, "store", "messages.record")
 
 
 def _problem(result, check: str, words: str) -> bool:
-    return any(line.startswith("PROBLEM") and line.split()[1] == check and words in line
-               for line in result.out.splitlines())
+    """The check failed, saying `words`: read from the same doctor run as JSON."""
+    import json
+
+    checks = json.loads(result.out)["checks"]
+    return any(not c["ok"] and c["name"] == check and words in c["detail"] for c in checks)
 
 
 def _mode(path: Path) -> int:

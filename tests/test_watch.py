@@ -161,8 +161,8 @@ def test_doctor_good_and_broken(dovecot, tmp_path):
     assert good.code == 0, good.out
     for name in ("config", "patterns", "scanner", "store", "heartbeat", "dns", "tcp", "tls", "login", "capabilities",
                  "folders"):
-        assert any(line.startswith("ok") and f" {name} " in line for line in good.out.splitlines()), name
-    assert "IDLE" in good.out and good.out.strip().endswith("all good")
+        assert any(line.split()[:2] == ["ok", name] for line in good.out.splitlines()), name
+    assert "IDLE" in good.out and good.out.strip().endswith("All good.")
     assert "Hyperscan 0." in good.out or "Hyperscan 1." in good.out  # the fast scanner is installed
     closed = run(*args, "--port", str(free_port()), env={"REJECTSCAN_PASSWORD": PASSWORD})
     assert closed.code == 3 and "PROBLEM  tcp" in closed.out

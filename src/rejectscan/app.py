@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
@@ -77,6 +77,7 @@ class HistoryView:
     history: history_mod.History
     heartbeats: tuple[Heartbeat, ...]
     stale: tuple[str, ...]  # accounts with no successful check for longer than the staleness rule allows
+    zone: tzinfo | None = None  # the user's, for the times shown
 
 
 @dataclass(frozen=True)
@@ -379,7 +380,7 @@ class App:
             beats = tuple(store.heartbeats())
         now = self.env.clock()
         stale = tuple(b.account for b in beats if history_mod.is_stale(b.last_ok, now, STALE_AFTER))
-        return HistoryView(history=history, heartbeats=beats, stale=stale)
+        return HistoryView(history=history, heartbeats=beats, stale=stale, zone=self.env.zone)
 
     # --- report -----------------------------------------------------------------------------------
 

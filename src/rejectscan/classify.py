@@ -54,12 +54,14 @@ def _classify(match: MatchResult, delay_seconds: int | None, timing: Timing, c: 
                          f"{duration(timing.bot_fade_seconds)} and the support team's {duration(timing.human_min_seconds)}, "
                          "timing alone does not decide")
         cap = c.cap_in_between
+    # without a delay, the missing time is a reason only where it left the label unknown
+    told = [timing_reason] if delay_seconds is not None else []
     if human_score >= timing.human_evidence_min and human_score > auto_score:
         confidence = min(cap, c.human_evidence + c.evidence_step * (human_score - timing.human_evidence_min))
-        return Verdict(Label.HUMAN, round(confidence, 2), tuple([timing_reason] + evidence_reasons))
+        return Verdict(Label.HUMAN, round(confidence, 2), tuple(told + evidence_reasons))
     if auto_score >= timing.automated_evidence_min and auto_score > human_score:
         confidence = min(cap, c.automated_evidence + c.evidence_step * (auto_score - timing.automated_evidence_min))
-        return Verdict(Label.AUTOMATED, round(confidence, 2), tuple([timing_reason] + evidence_reasons))
+        return Verdict(Label.AUTOMATED, round(confidence, 2), tuple(told + evidence_reasons))
     if evidence_reasons:
         why = "the evidence is too weak or points both ways"
     elif match.notes:

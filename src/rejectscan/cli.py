@@ -90,6 +90,14 @@ def _env(ctx: click.Context):
     return ctx.find_root().obj["env"]
 
 
+def _page(ctx: click.Context):
+    """Width and colour for text on stdout (textout.page_for)."""
+    from rejectscan.render import page_for
+
+    env = _env(ctx)
+    return page_for(env.environ, env.stdout_is_tty, ctx.find_root().obj.get("color", "auto"), env.columns)
+
+
 def _app(ctx: click.Context, fmt=None, patterns=(), config=None, db=None):
     from rejectscan.app import App, CommonOptions
 
@@ -109,7 +117,8 @@ def _vocabulary(app):
 def _writer(app, quiet: bool = False):
     from rejectscan.render import RecordWriter
 
-    return RecordWriter(app.format, click.get_text_stream("stdout"), _vocabulary(app), quiet=quiet)
+    ctx = click.get_current_context()
+    return RecordWriter(app.format, click.get_text_stream("stdout"), _vocabulary(app), quiet=quiet, page=_page(ctx))
 
 
 def _errors(errors) -> None:
@@ -186,14 +195,16 @@ def _prompt(text: str) -> str:
 @click.option("--verbose", is_flag=True, help="Log what happens (connections, checks) to stderr or --log-file.")
 @click.option("--debug", is_flag=True, help="Log everything, the IMAP conversation too (credentials redacted).")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Write the log to this file instead of stderr.")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="Colour the verdicts and warnings: on a terminal unless NO_COLOR is set (auto), always, never.")
 @click.pass_context
-def cli(ctx: click.Context, verbose: bool, debug: bool, log_file: str | None) -> None:
+def cli(ctx: click.Context, verbose: bool, debug: bool, log_file: str | None, color: str) -> None:
     """Who rejected your freelancer profile: the platform's bots or its support team?"""
     from rejectscan.app import Environment, setup_logging
 
     given = ctx.obj if isinstance(ctx.obj, Environment) else None
     env = given or Environment.from_os()
-    ctx.obj = {"env": env, "debug": debug}
+    ctx.obj = {"env": env, "debug": debug, "color": color}
     setup_logging(env, verbose=verbose, debug=debug, log_file=log_file)
 
 
@@ -292,7 +303,7 @@ def doctor(ctx, stale_after, account, fmt, patterns, config, db):
 
     app = _app(ctx, fmt, patterns, config, db)
     checks = app.doctor(account, stale_after)
-    _out(render.doctor(checks))
+    _out(render.doctor_json(checks) if app.format == "json" else render.doctor(checks, _page(ctx)))
     problems = [c for c in checks if not c.ok]
     ctx.exit(problems[0].status or ExitStatus.USAGE if problems else ExitStatus.OK)
 
@@ -309,7 +320,7 @@ def submitted(ctx, at, platform, note, db, config):
     from rejectscan import render
 
     app = _app(ctx, config=config, db=db)
-    _out(render.submission(app.record_submission(at, platform, note)))
+    _out(render.submission(app.record_submission(at, platform, note), _page(ctx)))
 
 
 @cli.command()
@@ -320,7 +331,7 @@ def history(ctx, fmt, patterns, config, db):
     from rejectscan import render
 
     app = _app(ctx, fmt, patterns, config, db)
-    _out(render.history(app.history(), app.format))
+    _out(render.history(app.history(), app.format, _page(ctx)))
 
 
 @cli.command()
@@ -381,7 +392,7 @@ def patterns_list(ctx, fmt, patterns, config, db):
     from rejectscan import render
 
     app = _app(ctx, fmt, patterns, config, db)
-    _out(render.pattern_rows(app.pattern_rows(), app.format))
+    _out(render.pattern_rows(app.pattern_rows(), app.format, _page(ctx)))
 
 
 @patterns_group.command("lint")
@@ -395,7 +406,7 @@ def patterns_lint(ctx, dirs, fmt, patterns, config, db):
     report = _app(ctx, fmt, patterns, config, db).lint_patterns(dirs)
     for problem in report.problems:
         click.echo(field(str(problem)), err=True)
-    _out(render.lint_summary(report))
+    _out(render.lint_summary(report, _page(ctx)))
     ctx.exit(ExitStatus.USAGE if report.problems else ExitStatus.OK)
 
 
@@ -408,7 +419,7 @@ def patterns_test(ctx, path, fmt, patterns, config, db):
     from rejectscan import render
 
     original, hits, signals = _app(ctx, fmt, patterns, config, db).probe(path)
-    _out(render.probe(path, original, hits, signals))
+    _out(render.probe(path, original, hits, signals, _page(ctx)))
 
 
 def main() -> None:

@@ -29,6 +29,7 @@ class Environment:
     stdin_is_tty: bool = False
     stdout_is_tty: bool = False
     stderr_is_tty: bool = False
+    columns: int | None = None  # the terminal's width, when stdout is one
     clock: Callable[[], datetime] = _utc_now
     config_dir: Path | None = None  # None: the platform's folders (platformdirs), looked up on use
     data_dir: Path | None = None
@@ -38,8 +39,10 @@ class Environment:
     @classmethod
     def from_os(cls) -> "Environment":
         stdin = sys.stdin.buffer if sys.stdin is not None else None
+        out_tty = _isatty(sys.stdout)
         return cls(environ=dict(os.environ), stdin=stdin, stdin_is_tty=_isatty(sys.stdin),
-                   stdout_is_tty=_isatty(sys.stdout), stderr_is_tty=_isatty(sys.stderr))
+                   stdout_is_tty=out_tty, stderr_is_tty=_isatty(sys.stderr),
+                   columns=_columns(sys.stdout) if out_tty else None)
 
     @functools.cached_property
     def zone(self) -> tzinfo:
@@ -75,6 +78,13 @@ class Environment:
             return Path(self.environ[xdg]) / "rejectscan"
         return {"config": platformdirs.user_config_path, "data": platformdirs.user_data_path,
                 "cache": platformdirs.user_cache_path}[kind]("rejectscan")
+
+
+def _columns(stream) -> int | None:
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        return None
 
 
 def _isatty(stream) -> bool:

@@ -17,14 +17,14 @@ from typing import Iterable, Sequence, TextIO
 from rejectscan.history import EventKind, History
 from rejectscan.models import Kind, Label, TimeSource
 from rejectscan.record import Record
-from rejectscan.safe import csv_cell, field, json_line, terminal
+from rejectscan.safe import csv_cell, field, json_line
 from rejectscan.text import duration
+from rejectscan.textout import Line, Page, Tone, fit, page_for, plural  # noqa: F401 (page_for: for the CLI)
 
 FORMATS = ("text", "json", "jsonl", "csv")
 CSV_FIELDS = ("source", "message_id", "from", "subject", "forwarded", "platform", "kind", "sent_at",
               "sent_at_source", "authentic", "template", "label", "confidence", "submitted_at",
               "delay_seconds", "reasons", "advice", "warnings")
-WIDTH = 96
 
 
 @dataclass(frozen=True)
@@ -40,11 +40,13 @@ class RecordWriter:
     and csv whole (`write`), or any format record by record as they are made (`sink`).
     `quiet`: nothing at all when there is nothing new."""
 
-    def __init__(self, fmt: str, stream: TextIO, vocabulary: Vocabulary, quiet: bool = False) -> None:
+    def __init__(self, fmt: str, stream: TextIO, vocabulary: Vocabulary, quiet: bool = False,
+                 page: Page = Page()) -> None:
         self.fmt = fmt
         self.stream = stream
         self.vocabulary = vocabulary
         self.quiet = quiet
+        self.page = page
         self.streams = fmt in ("text", "jsonl")
         self._first = True
 
@@ -58,7 +60,7 @@ class RecordWriter:
                 if self.fmt == "jsonl":
                     self.stream.write(json_line(json.dumps(record.to_json(), ensure_ascii=False)) + "\n")
                 else:
-                    self.stream.write(("" if self._first else "\n") + to_text(record, self.vocabulary))
+                    self.stream.write(("" if self._first else "\n") + to_text(record, self.vocabulary, self.page))
                 self._first = False
         self.stream.flush()
 
@@ -136,10 +138,10 @@ _LABEL_WORDS = {
     Label.UNKNOWN: "we cannot tell who (unknown)",
 }
 _KIND_WORDS = {
-    Kind.SUBMISSION: "confirms your profile was submitted",
-    Kind.APPROVAL: "approved your profile",
-    Kind.SUSPENSION: "restricted or suspended your account",
-    Kind.OTHER: "is not about your profile's review",
+    Kind.SUBMISSION: "{name} confirms your profile was submitted.",
+    Kind.APPROVAL: "{name} approved your profile.",
+    Kind.SUSPENSION: "{name} restricted or suspended your account.",
+    Kind.OTHER: "Not a decision about your profile{what}.",
 }
 _SOURCE_WORDS = {
     TimeSource.DATE_HEADER: "its Date header",
@@ -156,56 +158,67 @@ def when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S %z")[:-2] + ":" + value.strftime("%z")[-2:] if value else "unknown time"
 
 
-def to_text(rec: Record, vocabulary: Vocabulary) -> str:
+def to_text(rec: Record, vocabulary: Vocabulary, page: Page = Page()) -> str:
     """One block a worried freelancer can read: who, when, why, what next."""
+    return fit(text_lines(rec, vocabulary), page)
+
+
+def text_lines(rec: Record, vocabulary: Vocabulary) -> list[Line]:
     name = vocabulary.names.get(rec.platform or "", rec.platform or "")
     forged = rec.forged
-    wrap = textwrap.TextWrapper(width=WIDTH, initial_indent="    ", subsequent_indent="      ")
-    lines = [field(rec.source)]
+    lines = [Line(field(rec.source), Tone.QUIET, hang=4)]
     warnings = [field(w) for w in rec.warnings]
     if forged and warnings:
-        lines.append(f"  WARNING: {warnings.pop(0)}")
+        lines.append(Line(f"  WARNING: {warnings.pop(0)}", Tone.WARNING, hang=11))
     sender = (f"{field(rec.from_name)} <{field(rec.from_addr)}>" if rec.from_name and rec.from_addr
-              else field(rec.from_addr or rec.from_name) or "unknown sender")
-    lines.append(f"  From {sender}: \"{field(rec.subject)}\""
-                 + (f" (forwarded by {field(rec.forwarded_by)})" if rec.forwarded else ""))
-    lines.append(f"  Sent {when(rec.sent_at)}"
-                 + (f" ({_SOURCE_WORDS.get(rec.sent_at_source, '')})" if rec.sent_at and rec.sent_at_source else ""))
+              else field(rec.from_addr or rec.from_name) or "an unknown sender")
+    lines.append(Line(f"  From {sender}: \"{field(rec.subject)}\""
+                      + (f" (forwarded by {field(rec.forwarded_by)})" if rec.forwarded else ""), hang=4))
+    if rec.sent_at:
+        lines.append(Line(f"  Sent {when(rec.sent_at)}"
+                          + (f" ({_SOURCE_WORDS.get(rec.sent_at_source, '')})" if rec.sent_at_source else ""), hang=4))
+    else:
+        lines.append(Line("  Sent at an unknown time (no date could be read)"))
     if rec.is_rejection and rec.label:
         conf = f", confidence {round((rec.confidence or 0) * 100)}%" if rec.label is not Label.UNKNOWN else ""
         if forged:
-            lines.append(f"  An email pretending to be {name} says your profile was rejected. It is not {name}'s decision.")
+            lines.append(Line(f"  An email pretending to be {name} says your profile was rejected. It is not "
+                              f"{name}'s decision.", Tone.WARNING))
         else:
-            lines.append(f"  {name} rejected your profile. Who decided: {_LABEL_WORDS[rec.label]}{conf}.")
+            lines.append(Line(f"  {name} rejected your profile. Who decided: {_LABEL_WORDS[rec.label]}{conf}.",
+                              Tone.VERDICT))
         if rec.delay_seconds is not None and rec.submitted_at:
             after = "within a minute" if rec.delay_seconds < rec.sent_at_precision_seconds else duration(rec.delay_seconds)
-            lines.append(f"  Answered {after} after you submitted ({when(rec.submitted_at)}, "
-                         f"from {field(rec.submission_source)}).")
-        lines.append("  Why we think so:")
-        lines += [wrap.fill(f"- {field(r)}") for r in rec.reasons or ()]
+            lines.append(Line(f"  Answered {after} after you submitted ({when(rec.submitted_at)}, "
+                              f"from {field(rec.submission_source)}).", hang=4))
+        if rec.reasons:
+            lines.append(Line("  Why we think so:"))
+            lines += [Line(f"    - {field(r)}") for r in rec.reasons]
     elif rec.platform is not None:
-        lines.append(f"  {name} {_KIND_WORDS.get(rec.kind, rec.kind.value)}"
-                     + (f" ({field(rec.template_description)})" if rec.template_description else "") + ".")
+        what = f": {field(rec.template_description)}" if rec.template_description else ""
+        tone = Tone.GOOD if rec.kind is Kind.APPROVAL else Tone.VERDICT if rec.kind is Kind.SUSPENSION else Tone.PLAIN
+        lines.append(Line("  " + _KIND_WORDS.get(rec.kind, "{name}: " + rec.kind.value).format(name=name, what=what),
+                          tone, hang=4))
     else:
-        lines.append("  Not a freelancing platform's email.")
+        lines.append(Line("  Not a freelancing platform's email."))
     if rec.reviewer_instructions:
-        lines.append("  What the reviewer asked for, in their words:")
-        lines += [wrap.fill(f"\"{field(i)}\"") for i in rec.reviewer_instructions]
+        lines.append(Line("  What the reviewer asked for, in their words:"))
+        lines += [Line(f"    \"{field(i)}\"", hang=3) for i in rec.reviewer_instructions]
     main = [a for a in rec.advice or () if a.id not in vocabulary.always]
     extra = [a for a in rec.advice or () if a.id in vocabulary.always]
     if main:
-        lines.append("  What to do next:")
+        lines.append(Line("  What to do next:", Tone.HEADING))
         for n, a in enumerate(main, 1):
-            lines.append(f"    {n}. {a.title}")
-            lines.append(textwrap.fill(a.text, width=WIDTH, initial_indent="       ", subsequent_indent="       "))
+            lines.append(Line(f"    {n}. {a.title}", Tone.HEADING, hang=3))
+            lines.append(Line(f"       {a.text}", hang=0))
     if extra:
-        lines.append(textwrap.fill("Whatever happened, these stay open: " + "; ".join(a.title.lower() for a in extra) + ".",
-                                   width=WIDTH, initial_indent="  ", subsequent_indent="  "))
+        lines.append(Line("  Whatever happened, these stay open: " + "; ".join(a.title.lower() for a in extra) + ".",
+                          hang=0))
     for note in (*(field(n) for n in rec.notes), *warnings):
-        lines.append(wrap.fill(f"Note: {note}"))
+        lines.append(Line(f"  Note: {note}", Tone.QUIET, hang=4))
     if rec.authentic is None and rec.platform is not None and rec.authenticity_reasons:
-        lines.append(wrap.fill(f"Note: {field(rec.authenticity_reasons[0])}"))
-    return terminal("\n".join(lines)) + "\n"
+        lines.append(Line(f"  Note: {field(rec.authenticity_reasons[0])}", Tone.QUIET, hang=4))
+    return lines
 
 
 # --- history ---------------------------------------------------------------------------------------
@@ -231,7 +244,7 @@ def _beat_json(b) -> dict:
             "runner": b.runner}
 
 
-def history(view, fmt: str) -> str:
+def history(view, fmt: str, page: Page = Page()) -> str:
     """`rejectscan history` in any format; view is app.HistoryView."""
     h: History = view.history
     if fmt == "json":
@@ -249,47 +262,93 @@ def history(view, fmt: str) -> str:
         writer.writeheader()
         writer.writerows({k: csv_cell(v) for k, v in _event_json(e).items()} for e in h.events)
         return out.getvalue()
-    lines = []
+    return fit(history_lines(view), page)
+
+
+_EVENT_WORDS = {"submitted": "submitted", "rejected": "rejected", "approved": "approved",
+                "suspended": "restricted or suspended"}
+
+
+def history_lines(view) -> list[Line]:
+    h: History = view.history
+    zone = getattr(view, "zone", None)
+    lines: list[Line] = []
     if not h.events:
-        lines.append("Nothing recorded yet: run `rejectscan submitted` when you submit, and `rejectscan fetch`.")
+        lines.append(Line("Nothing recorded yet: run `rejectscan submitted` when you submit a profile, and "
+                          "`rejectscan fetch` to read the platforms' answers.", hang=0))
+    elif zone is not None:
+        lines.append(Line(f"Your applications, as recorded (times in {_zone_name(zone)}):", Tone.HEADING, hang=0))
     for s in h.summaries:
-        lines.append(s.name)
+        lines.append(Line(s.name, Tone.HEADING))
         for e in h.for_platform(s.platform):
-            line = f"  {e.at.isoformat() if e.at else 'unknown time'}  {e.kind.value}"
+            at = _stamp(e.at, zone)
+            what = _EVENT_WORDS.get(e.kind.value, e.kind.value)
+            tone = Tone.PLAIN
             if e.kind is EventKind.REJECTED:
-                line += f": {e.label.value if e.label else 'unknown'}"
+                what += f": {e.label.value if e.label else 'unknown'}"
                 if e.delay_seconds is not None:
-                    line += f", {duration(e.delay_seconds)} after submitting"
+                    what += f", {duration(e.delay_seconds)} after submitting"
+                tone = Tone.VERDICT
+            elif e.kind is EventKind.APPROVED:
+                tone = Tone.GOOD
             if e.authentic is False:
-                line += "  (NOT from the platform: ignored)"
-            lines.append(line + f"  [{field(e.source)}]")
+                what += " (NOT from the platform: ignored)"
+                tone = Tone.WARNING
+            lines.append(Line(f"  {at}  {what}", tone, hang=21))
+            lines.append(Line(f"{'':21}{field(e.source)}", Tone.QUIET, hang=2))
         median = s.median_human_delay_seconds
-        lines.append(f"  Summary: {s.rejections} rejection(s): {s.automated} automated, {s.human_reviewed} "
-                     f"human-reviewed, {s.unknown} unknown; {s.approvals} approval(s)"
-                     + (f"; human reviews took {duration(median)} (median)" if median is not None else "") + ".")
+        lines.append(Line(f"  In all: {plural(s.rejections, 'rejection')} ({s.automated} automated, "
+                          f"{s.human_reviewed} human-reviewed, {s.unknown} unknown), {plural(s.approvals, 'approval')}"
+                          + (f"; human reviews took {duration(median)} (median)" if median is not None else "") + ".",
+                          hang=4))
     for beat in view.heartbeats:
-        lines.append(f"Mailbox {field(beat.account)}: last successful check "
-                     f"{beat.last_ok.isoformat() if beat.last_ok else 'never'} ({beat.runner})"
-                     + (f"; last error {beat.last_error_at.isoformat() if beat.last_error_at else '?'}: {field(beat.last_error)}"
-                        if beat.last_error else ""))
+        last_ok = _stamp(beat.last_ok, zone) if beat.last_ok else "never"
+        lines.append(Line(f"Mailbox {field(beat.account)}: last successful check {last_ok} ({beat.runner})", hang=2))
+        if beat.last_error:
+            lines.append(Line(f"  last error {_stamp(beat.last_error_at, zone)}: {field(beat.last_error)}", hang=4))
         if beat.account in view.stale:
-            lines.append(f"  WARNING: no successful check of {beat.account} for over an hour; is `rejectscan watch` "
-                         "or the cron job running? `rejectscan doctor` tells what is wrong.")
-    return terminal("".join(line + "\n" for line in lines))
+            lines.append(Line(f"  WARNING: no successful check of {field(beat.account)} for too long; is `rejectscan "
+                              "watch` or the cron job running? `rejectscan doctor` tells what is wrong.",
+                              Tone.WARNING, hang=11))
+    return lines
+
+
+def _stamp(value: datetime | None, zone=None) -> str:
+    """A time to the second, in the user's zone when known: what a person reads in a list."""
+    if value is None:
+        return "unknown time"
+    if zone is not None and value.tzinfo is not None:
+        value = value.astimezone(zone)
+    return value.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _zone_name(zone) -> str:
+    return str(getattr(zone, "key", None) or zone)
 
 
 # --- doctor and the pattern tools -------------------------------------------------------------------
 
-def doctor(checks) -> str:
+def doctor(checks, page: Page = Page()) -> str:
     lines = []
     for c in checks:
-        lines.append(f"{'ok' if c.ok else 'PROBLEM':<8} {c.name:<13} {field(c.detail)}" + ("" if c.ok or not c.fix else f"\n{'':<22}-> {c.fix}"))
+        lines.append(Line(f"{'ok' if c.ok else 'PROBLEM':<8} {c.name:<12} {field(c.detail)}",
+                          Tone.GOOD if c.ok else Tone.PROBLEM, hang=20))
+        if not c.ok and c.fix:
+            lines.append(Line(f"{'':<21}-> {c.fix}", hang=3))
     problems = [c for c in checks if not c.ok]
-    lines.append("all good" if not problems else f"{len(problems)} problem(s)")
-    return "".join(line + "\n" for line in lines)
+    lines.append(Line("All good." if not problems else f"{plural(len(problems), 'problem')}.",
+                      Tone.GOOD if not problems else Tone.PROBLEM))
+    return fit(lines, page)
 
 
-def pattern_rows(rows, fmt: str) -> str:
+def doctor_json(checks) -> str:
+    return json.dumps({"ok": not any(not c.ok for c in checks),
+                       "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail, "fix": c.fix or None,
+                                   "exit_status": int(c.status) if not c.ok else 0} for c in checks]},
+                      indent=2, ensure_ascii=False) + "\n"
+
+
+def pattern_rows(rows, fmt: str, page: Page = Page()) -> str:
     dicts = [dict(platform=r.platform, type=r.type, id=r.id, kind=r.kind, evidence=r.evidence,
                   description=r.description, file=r.file) for r in rows]
     if fmt == "json":
@@ -300,31 +359,40 @@ def pattern_rows(rows, fmt: str) -> str:
         out = io.StringIO()
         writer = csv.DictWriter(out, fieldnames=list(dicts[0]) if dicts else ["id"], lineterminator="\n")
         writer.writeheader()
-        writer.writerows(dicts)
+        writer.writerows({k: csv_cell(v) for k, v in d.items()} for d in dicts)
         return out.getvalue()
-    return "".join(f"{r.platform:<14} {r.type:<8} {r.id:<38} {r.kind or '-':<10} {r.evidence:<14} {r.description}\n"
-                   for r in rows)
+    lines = [Line(f"{'PLATFORM':<15}{'TYPE':<10}{'KIND':<12}{'EVIDENCE':<16}ID", Tone.HEADING)]
+    for r in rows:
+        lines.append(Line(f"{field(r.platform):<15}{r.type:<10}{r.kind or '-':<12}{r.evidence:<16}{field(r.id)}",
+                          hang=53))
+        lines.append(Line(f"{'':<4}{field(r.description)}", Tone.QUIET, hang=0))
+    lines.append(Line(f"{plural(len(rows), 'entry', 'entries')}; `rejectscan patterns list --format csv` for the "
+                      "files they come from.", hang=0))
+    return fit(lines, page)
 
 
-def lint_summary(report) -> str:
-    return (f"{report.files} files, {report.templates} templates checked: "
-            + ("ok" if not report.problems else f"{len(report.problems)} problem(s)") + "\n")
+def lint_summary(report, page: Page = Page()) -> str:
+    return fit([f"{plural(report.files, 'file')}, {plural(report.templates, 'template')} checked: "
+                + ("no problems." if not report.problems else f"{plural(len(report.problems), 'problem')}.")], page)
 
 
-def probe(path: str, original, hits, signals) -> str:
-    lines = [f"{field(path)}: from {field(original.from_addr) or '?'}" + (" (forwarded original)" if original.forwarded else "")]
+def probe(path: str, original, hits, signals, page: Page = Page()) -> str:
+    lines = [Line(f"{field(path)}: from {field(original.from_addr) or 'an unknown sender'}"
+                  + (" (forwarded original)" if original.forwarded else ""), Tone.HEADING, hang=4)]
     if not hits:
-        lines.append("  no template phrase or regex hit")
+        lines.append(Line("  no template phrase or regex hit"))
     for h in hits:
-        state = "MATCH" if h.matched else f"partial ({len(h.hits)}/{h.template.min_hits} needed)"
-        lines.append(f"  template {h.template.id} [{h.template.kind.value}]: {state}")
+        state = "MATCH" if h.matched else f"partial ({len(h.hits)} of {h.template.min_hits} needed)"
+        lines.append(Line(f"  template {field(h.template.id)} [{h.template.kind.value}]: {state}",
+                          Tone.GOOD if h.matched else Tone.PLAIN, hang=4))
         for matched, score in h.hits:
             how = "regex" if score is None else f"{score:.0f}%"
-            lines.append(f"    {how:>6}  \"{field(matched[:100])}\"")
+            lines.append(Line(f"    {how:>6}  \"{field(matched[:100])}\"", hang=8))
     for s in signals:
-        lines.append(f"  signal {s.id} ({s.direction.value} {s.weight:g}): \"{field(s.matched[:100])}\"")
-    return terminal("".join(line + "\n" for line in lines))
+        lines.append(Line(f"  signal {field(s.id)} ({s.direction.value} {s.weight:g}): \"{field(s.matched[:100])}\"",
+                          hang=4))
+    return fit(lines, page)
 
 
-def submission(sub) -> str:
-    return f"Recorded: submitted to {sub.platform} at {sub.at.isoformat(timespec='seconds')}.\n"
+def submission(sub, page: Page = Page()) -> str:
+    return fit([f"Recorded: submitted to {sub.platform} at {sub.at.isoformat(sep=' ', timespec='seconds')}."], page)
