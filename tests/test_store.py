@@ -116,7 +116,7 @@ def test_delivery_prints_then_marks_then_notifies(tmp_path):
 
         out = io.StringIO()
         writer = RecordWriter("jsonl", out, Vocabulary({}))
-        assert Delivery(writer, (broken, told.append)).deliver(store, store.unreported()) == 2
+        assert len(Delivery(writer, (broken, told.append)).deliver(store, store.unreported())) == 2
         assert store.unreported() == [] and len(out.getvalue().splitlines()) == 2
         assert [r.message_id for r in told] == ["<0@x>", "<1@x>", "<2@x>"]  # a failing notifier stops nothing
 

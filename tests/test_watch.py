@@ -58,6 +58,8 @@ def test_watch_reports_new_mail_and_stops_cleanly(dovecot, tmp_path):
     w = Watch(dovecot, tmp_path / "s.db", "--idle-renew", "600")
     try:
         w.wait_for_log("connected")
+        w.wait_for_log("rejectscan: watching INBOX of")  # says what it watches and how to stop
+        assert any("stop with Ctrl-C or SIGTERM" in line for line in w.err)
         time.sleep(1)
         dovecot.append(mail("upwork/bot-rejection.eml", NOW, "w1@upwork.com"), when=NOW)
         assert w.next_record(timeout=60)["message_id"] == "<w1@upwork.com>"
@@ -75,7 +77,7 @@ def test_watch_polls_a_server_without_idle(tmp_path):
     try:
         w = Watch(server, tmp_path / "s.db", "--poll", "1")
         try:
-            w.wait_for_log("the server offers no IDLE: checking every 1 seconds")
+            w.wait_for_log("the server offers no IDLE: checking every 1 second")
             server.append(mail("upwork/bot-rejection.eml", NOW, "polled@upwork.com"), when=NOW)
             assert w.next_record(timeout=60)["message_id"] == "<polled@upwork.com>"
         finally:

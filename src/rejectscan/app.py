@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
@@ -25,6 +25,7 @@ from rejectscan.errors import ConnectError, InputError, StoreError, UsageError
 from rejectscan.models import Heartbeat, Submission
 from rejectscan.patterns import PatternSet
 from rejectscan.record import Record
+from rejectscan.showing import DECISIONS, EVERY_KIND, Showing, Tally, tally
 from rejectscan.watcher import WatchSettings
 
 __all__ = ["App", "AccountOptions", "CommonOptions", "Environment", "WatchSettings", "setup_logging"]
@@ -63,6 +64,7 @@ class AccountOptions:
 class AnalyzeResult:
     reported: int
     errors: tuple[InputError, ...]
+    found: Tally = field(default_factory=Tally)
     warnings: tuple[str, ...] = ()  # e.g. the store could not be read, so it was judged without it
 
 
@@ -70,6 +72,7 @@ class AnalyzeResult:
 class FetchResult:
     delivered: int
     errors: tuple[InputError, ...]
+    found: Tally = field(default_factory=Tally)  # what was new, shown or not: for the summary line
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,12 @@ class App:
     def format(self) -> str:
         return self.settings.format
 
+    def showing(self, kinds: Sequence[str], quiet: bool = False) -> Showing:
+        """What a run shows and notifies (showing.py): decisions for people, every kind for programs."""
+        from rejectscan import showing
+
+        return showing.showing(kinds, self.format, quiet)
+
     @property
     def platform_names(self) -> dict[str, str]:
         return {p.id: p.name for p in self.patterns.platforms}
@@ -164,7 +173,7 @@ class App:
     # --- analyze ------------------------------------------------------------------------------------
 
     def analyze(self, paths: Sequence[str], writer: RecordWriter, *, submitted_at: str | None = None,
-                include_all: bool = False, full_parse: bool = False,
+                include_all: bool = False, full_parse: bool = False, showing: Showing | None = None,
                 on_error: Callable[[InputError], None] = lambda e: None) -> AnalyzeResult:
         """Judge saved mail. Reads the store's submissions when the database exists; never writes it.
 
@@ -185,11 +194,14 @@ class App:
             submissions, history = [], None
             warnings.append(_without_store(exc))
         sink = writer.sink()
+        found = Tally()
         for record in self._judge_files(paths, submissions, history, submitted_at=submitted_at,
                                         include_all=include_all, full_parse=full_parse, on_error=error):
-            sink.add(record)
+            found.add(record)
+            if showing is None or showing.shows(record) or record.platform is None:
+                sink.add(record)
         sink.close()
-        return AnalyzeResult(reported=sink.count, errors=tuple(errors), warnings=tuple(warnings))
+        return AnalyzeResult(reported=sink.count, errors=tuple(errors), warnings=tuple(warnings), found=found)
 
     def _stored_context(self) -> tuple[list[Submission], history_mod.History | None]:
         """The store's submissions and history, when the database exists (read only: never created here)."""
@@ -258,7 +270,7 @@ class App:
         return lambda: ImapMailbox(imap, credential, self.env.redactor)
 
     def delivery(self, writer: RecordWriter, notify_cmd: str | None, desktop: bool,
-                 notify_timeout: float = 30.0) -> Delivery:
+                 notify_timeout: float = 30.0, showing: Showing | None = None) -> Delivery:
         """How findings go out; a notify command that cannot run is refused here, before any mail is read."""
         from rejectscan import notify
 
@@ -269,7 +281,8 @@ class App:
         if desktop:
             names = self.platform_names
             notifiers.append(lambda record: notify.desktop(record, names, self.env.environ))
-        return Delivery(writer, tuple(notifiers), stopping=self.children.stopping.is_set)
+        return Delivery(writer, tuple(notifiers), stopping=self.children.stopping.is_set,
+                        showing=showing or Showing(output=EVERY_KIND, notify=DECISIONS))
 
     def stop(self) -> None:
         """Asked to stop (a signal): end running notifiers now and send no more."""
@@ -302,10 +315,11 @@ class App:
             store.beat(imap.account, runner)
             pending = store.records(outcome.rescanned) if rescan else store.unreported()
             delivered = delivery.deliver(store, pending)
-        return FetchResult(delivered=delivered, errors=outcome.errors)
+        return FetchResult(delivered=len(delivered), errors=outcome.errors, found=tally(delivered))
 
     def watch(self, options: AccountOptions, delivery: Delivery, *, since: str, settings,
-              stop_on: Callable[[Callable[[], None]], None], prompt: Callable[[str], str] | None = None) -> None:
+              stop_on: Callable[[Callable[[], None]], None], prompt: Callable[[str], str] | None = None,
+              announce: Callable[[str], None] = lambda line: None) -> None:
         """Watch the account until stopped; `stop_on(stop)` lets the caller wire signals to `stop`."""
         from rejectscan.watcher import Watcher
 
@@ -318,8 +332,17 @@ class App:
             for error in result.errors:
                 log.error("%s", error)
 
+        def started(folders: list[str], idle: bool) -> None:
+            from rejectscan.textout import listing, plural
+
+            how = ("waiting for the server to push new mail (IMAP IDLE)" if idle else
+                   f"checking every {plural(int(settings.poll_seconds), 'second')} (the server has no IDLE)")
+            announce(f"rejectscan: watching {listing(folders)} of {imap.account} on {imap.host}, {how}. "
+                     "Findings appear as they arrive; stop with Ctrl-C or SIGTERM.")
+
         watcher = Watcher(mailbox_factory=self.mailbox_factory(imap, prompt), check=check,
-                          trouble=lambda message: self._beat(imap.account, "watch", message), settings=settings)
+                          trouble=lambda message: self._beat(imap.account, "watch", message), settings=settings,
+                          started=started)
 
         def stop() -> None:
             watcher.stop.set()

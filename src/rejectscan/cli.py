@@ -126,6 +126,37 @@ def _errors(errors) -> None:
         click.echo(f"rejectscan: {field(str(error))}", err=True)
 
 
+def kind_option(func):
+    """--kind, for the commands that report findings (showing.py)."""
+    from rejectscan.render import KIND_CHOICES
+
+    return click.option("--kind", "kinds", multiple=True, type=click.Choice(KIND_CHOICES),
+                        help="Show only this kind (repeatable): rejection, approval, suspension, submission, other, "
+                             "decisions or all. Default: decisions in text, with --quiet and for notifications; "
+                             "every kind in json, jsonl and csv.")(func)
+
+
+def _summary(ctx: click.Context, app, found, showing, quiet: bool = False) -> None:
+    """The run's one-line summary: after the findings in text, on stderr for a person otherwise;
+    nothing at all in a quiet run that showed nothing."""
+    from rejectscan.render import summary_line
+
+    shown = sum(n for k, n in found.kinds.items() if k in showing.output)
+    if quiet and not shown:
+        return
+    line = summary_line(found, showing)
+    if app.format == "text":
+        _out(fit_line(ctx, line))
+    elif _env(ctx).stderr_is_tty:
+        click.echo(line, err=True)
+
+
+def fit_line(ctx: click.Context, line: str) -> str:
+    from rejectscan.render import fit
+
+    return fit([line], _page(ctx))
+
+
 def _warnings(warnings) -> None:
     for warning in warnings:
         click.echo(f"rejectscan: warning: {field(warning)}", err=True)
@@ -217,13 +248,16 @@ def cli(ctx: click.Context, verbose: bool, debug: bool, log_file: str | None, co
               help="Report every message read from mboxes and folders, not only platform mail.")
 @click.option("--full-parse", is_flag=True, hidden=True,
               help="Parse every message of a container, without the byte pre-filter (for tests and benchmarks).")
+@kind_option
 @common_options
 @click.pass_context
-def analyze(ctx, paths, submitted_at, include_all, full_parse, fmt, patterns, config, db):
+def analyze(ctx, paths, submitted_at, include_all, full_parse, kinds, fmt, patterns, config, db):
     """Judge saved emails: .eml files, forwards, mbox exports, Maildirs, folders, or - for stdin."""
     app = _app(ctx, fmt, patterns, config, db)
+    showing = app.showing(kinds)
     result = app.analyze(paths, _writer(app), submitted_at=submitted_at, include_all=include_all,
-                         full_parse=full_parse, on_error=lambda e: _errors([e]))
+                         full_parse=full_parse, showing=showing, on_error=lambda e: _errors([e]))
+    _summary(ctx, app, result.found, showing)
     _warnings(result.warnings)
     ctx.exit(ExitStatus.INPUT_UNREADABLE if result.errors else ExitStatus.OK)
 
@@ -239,18 +273,24 @@ def analyze(ctx, paths, submitted_at, include_all, full_parse, fmt, patterns, co
               help="Run CMD for each new finding: the finding as JSON on stdin, main fields in REJECTSCAN_* variables.")
 @click.option("--notify-timeout", type=Seconds(1, 3600), default=30, show_default=True,
               help="Seconds CMD may take for one finding before it is ended.")
+@kind_option
 @imap_options
 @common_options
 @click.pass_context
-def fetch(ctx, since, rescan, quiet, lock_timeout, notify_cmd, notify_timeout, account, fmt, patterns, config, db):
+def fetch(ctx, since, rescan, quiet, lock_timeout, notify_cmd, notify_timeout, kinds, account, fmt, patterns, config,
+          db):
     """Read the platforms' mail over IMAP (read-only) and report what is new."""
     app = _app(ctx, fmt, patterns, config, db)
     warning = app.config_warning()
     if warning:
         click.echo(f"rejectscan: warning: {warning}", err=True)
-    delivery = app.delivery(_writer(app, quiet), notify_cmd, desktop=False, notify_timeout=notify_timeout)
+    showing = app.showing(kinds, quiet)
+    delivery = app.delivery(_writer(app, quiet), notify_cmd, desktop=False, notify_timeout=notify_timeout,
+                            showing=showing)
     with _children_ended_on_signal(app):
         result = app.fetch(account, delivery, since=since, rescan=rescan, lock_timeout=lock_timeout, prompt=_prompt)
+    if result.found.total:
+        _summary(ctx, app, result.found, showing, quiet)
     _errors(result.errors)
     ctx.exit(ExitStatus.INPUT_UNREADABLE if result.errors else ExitStatus.OK)
 
@@ -266,11 +306,12 @@ def fetch(ctx, since, rescan, quiet, lock_timeout, notify_cmd, notify_timeout, a
 @click.option("--poll", "poll_seconds", type=Seconds(1), default=60, hidden=True, help="Seconds between polls without IDLE.")
 @click.option("--backoff-max", type=Seconds(1), default=300, hidden=True, help="Longest wait between reconnects.")
 @click.option("--lock-timeout", type=Seconds(), default=300, hidden=True)
+@kind_option
 @imap_options
 @common_options
 @click.pass_context
-def watch(ctx, since, notify_cmd, notify_timeout, no_desktop, idle_renew, poll_seconds, backoff_max, lock_timeout, account,
-          fmt, patterns, config, db):
+def watch(ctx, since, notify_cmd, notify_timeout, no_desktop, idle_renew, poll_seconds, backoff_max, lock_timeout, kinds,
+          account, fmt, patterns, config, db):
     """Watch the inbox with IMAP IDLE and report each new platform email as it arrives."""
     from rejectscan.app import WatchSettings
 
@@ -283,11 +324,12 @@ def watch(ctx, since, notify_cmd, notify_timeout, no_desktop, idle_renew, poll_s
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: stop())
 
-    delivery = app.delivery(_writer(app, quiet=True), notify_cmd, desktop=not no_desktop, notify_timeout=notify_timeout)
+    delivery = app.delivery(_writer(app, quiet=True), notify_cmd, desktop=not no_desktop, notify_timeout=notify_timeout,
+                            showing=app.showing(kinds))
     app.watch(account, delivery, since=since,
               settings=WatchSettings(idle_renew_seconds=idle_renew, poll_seconds=poll_seconds,
                                      backoff_max=backoff_max, lock_timeout=lock_timeout),
-              stop_on=on_stop, prompt=_prompt)
+              stop_on=on_stop, prompt=_prompt, announce=lambda line: click.echo(line, err=True))
     ctx.exit(ExitStatus.OK)
 
 

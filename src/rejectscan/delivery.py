@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Callable, Protocol, Sequence
 
 from rejectscan.record import Record
+from rejectscan.showing import EVERY_KIND, Showing
 from rejectscan.store import Store, StoredRecord
 
 log = logging.getLogger("rejectscan.delivery")
@@ -34,7 +35,7 @@ class RecordWriter(Protocol):
 
     def sink(self) -> RecordSink: ...
 
-    def nothing_new(self) -> None: ...
+    def nothing_new(self, hidden: int = 0) -> None: ...
 
 
 Notifier = Callable[[Record], object]
@@ -45,25 +46,33 @@ class Delivery:
     writer: RecordWriter
     notifiers: tuple[Notifier, ...] = ()
     stopping: Callable[[], bool] = lambda: False  # asked to stop: print and mark, notify no more
+    showing: Showing = Showing(output=EVERY_KIND, notify=EVERY_KIND)
 
-    def deliver(self, store: Store, pending: list[StoredRecord]) -> int:
-        """Print, mark reported, notify; returns how many were delivered."""
-        if not pending:
-            self.writer.nothing_new()
-            return 0
+    def deliver(self, store: Store, pending: list[StoredRecord]) -> list[Record]:
+        """Print what is shown, mark everything reported (shown or not, so a later run never dumps
+        what was filtered out), notify; returns every record delivered."""
+        shown = [item for item in pending if self.showing.shows(item.record)]
+        if not shown:
+            self.writer.nothing_new(hidden=len(pending))
+            if pending:
+                store.mark_reported([item.key for item in pending])
+            return [item.record for item in pending]
         if self.writer.streams:
             for item in pending:
-                self.writer.write([item.record])
+                if self.showing.shows(item.record):
+                    self.writer.write([item.record])
                 store.mark_reported([item.key])
                 self._notify(item.record)
         else:
-            self.writer.write([item.record for item in pending])
+            self.writer.write([item.record for item in shown])
             store.mark_reported([item.key for item in pending])
             for item in pending:
                 self._notify(item.record)
-        return len(pending)
+        return [item.record for item in pending]
 
     def _notify(self, record: Record) -> None:
+        if not self.showing.notifies(record):
+            return
         for notifier in self.notifiers:
             if self.stopping():
                 return

@@ -18,6 +18,8 @@ from rejectscan.history import EventKind, History
 from rejectscan.models import Kind, Label, TimeSource
 from rejectscan.record import Record
 from rejectscan.safe import csv_cell, field, json_line
+from rejectscan.showing import CHOICES as KIND_CHOICES  # noqa: F401 (for the CLI)
+from rejectscan.showing import summary as summary_line  # noqa: F401
 from rejectscan.text import duration
 from rejectscan.textout import Line, Page, Tone, fit, page_for, plural  # noqa: F401 (page_for: for the CLI)
 
@@ -69,11 +71,11 @@ class RecordWriter:
         gives for the whole list: a JSON array or CSV table is opened, filled and closed."""
         return RecordStream(self)
 
-    def nothing_new(self) -> None:
+    def nothing_new(self, hidden: int = 0) -> None:
         if self.quiet or self.fmt == "jsonl":
             return
         if self.fmt == "text":
-            self.stream.write("No new platform email.\n")
+            self.stream.write("No new platform email.\n" if not hidden else "No new decision about your profile.\n")
         else:
             self.write([])
         self.stream.flush()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from rejectscan.errors import ConnectError, RejectscanError, StoreBusyError
+from rejectscan.text import duration
 
 log = logging.getLogger("rejectscan.watch")
 
@@ -36,12 +37,15 @@ class Watcher:
     `trouble(message)` records a failed check in the heartbeat."""
 
     def __init__(self, *, mailbox_factory: Callable[[], object], check: Callable[[object], None],
-                 trouble: Callable[[str], None], settings: WatchSettings) -> None:
+                 trouble: Callable[[str], None], settings: WatchSettings,
+                 started: Callable[[list[str], bool], None] = lambda folders, idle: None) -> None:
         self.mailbox_factory = mailbox_factory
         self.check = check
         self.trouble = trouble
         self.settings = settings
+        self.started = started  # told once, at the first connection: what is watched and how
         self.stop = threading.Event()
+        self._announced = False
 
     def run(self) -> None:
         delay = self.settings.backoff_first
@@ -59,15 +63,19 @@ class Watcher:
                 self._trouble(f"connection lost ({type(exc).__name__}: {exc})")
             if self.stop.is_set():
                 break
-            log.warning("reconnecting in %.0f seconds", delay)
+            log.warning("reconnecting in %s", duration(int(delay)))
             self.stop.wait(delay)
             delay = min(delay * 2, self.settings.backoff_max)
 
     def _loop(self, box) -> None:
-        folder = box.folders()[0]
+        folders = box.folders()
+        folder = folders[0]
         idle = "IDLE" in box.capabilities()
+        if not self._announced:
+            self._announced = True
+            self.started(folders, idle)
         if not idle:
-            log.info("the server offers no IDLE: checking every %g seconds", self.settings.poll_seconds)
+            log.info("the server offers no IDLE: checking every %s", duration(int(self.settings.poll_seconds)))
         self.check(box)
         while not self.stop.is_set():
             if idle:
