@@ -143,11 +143,12 @@ def _phrase_pack(tmp_path, phrases: list[str]):
 ])
 def test_user_phrases_are_bounded_on_load(tmp_path, phrases, words):
     pack = _phrase_pack(tmp_path, phrases)
-    for command in (("patterns", "lint", str(pack)),
-                    ("analyze", str(FIXTURES / "upwork"), "--patterns", str(pack))):
-        result = run(*command)
-        assert result.code == 2
-        assert_one_line_error(result, "pack.toml", "phrases", words)
+    linted = run("patterns", "lint", str(pack))  # a report, flake8-style: file: key: problem
+    assert linted.code == 2 and len(linted.err.splitlines()) == 1
+    assert "pack.toml: template 'many-words'.phrases" in linted.err and words in linted.err
+    result = run("analyze", str(FIXTURES / "upwork"), "--patterns", str(pack))
+    assert result.code == 2
+    assert_one_line_error(result, "pack.toml", "phrases", words)
 
 
 def test_the_longest_phrase_allowed_on_the_largest_body_read_is_quick_work(tmp_path):
@@ -160,3 +161,44 @@ def test_the_longest_phrase_allowed_on_the_largest_body_read_is_quick_work(tmp_p
     big.write_bytes(b"From: x@acme.example\nSubject: s\nDate: Tue, 24 Nov 2026 15:03:38 +0000\n\n" + body)
     result = run_process("analyze", str(big), "--patterns", str(pack), "--format", "json", timeout=60)
     assert result.code == 0, result.err
+
+
+def test_lint_reports_every_problem_not_only_the_first(tmp_path):
+    (tmp_path / "a.toml").write_text(PLATFORM + textwrap.dedent('''
+        [[template]]
+        id = "one"
+        kind = "rejection"
+        description = "d"
+        phrases = ["we cannot take you"]
+        colour = "red"
+
+        [[template]]
+        id = "two"
+        kind = "nonsense"
+        description = "d"
+        phrases = ["we cannot take you either"]
+
+        [[signal]]
+        id = "s1"
+        direction = "human"
+        weight = 9
+        description = "d"
+        phrases = ["kind regards"]
+    '''))
+    (tmp_path / "b.toml").write_text("not = [valid")
+    result = run("patterns", "lint", str(tmp_path))
+    assert result.code == 2
+    problems = result.err.splitlines()
+    assert len(problems) == 4, result.err
+    for words in ("b.toml: (syntax)", "template[0].colour", "template 'two'.kind", "signal 's1'.weight"):
+        assert any(words in line for line in problems), words
+    assert "4 problems" in result.out
+
+
+def test_patterns_test_reads_each_message_of_an_mbox_on_its_own():
+    result = run("patterns", "test", str(FIXTURES / "mbox/two-cycles.mbox"))
+    assert result.code == 0
+    heads = [line for line in result.out.splitlines() if line.startswith(str(FIXTURES))]
+    assert len(heads) == 6 and heads[0].endswith(":1: from donotreply@upwork.com")
+    blocks = result.out.split("\n\n")
+    assert "upwork-submission [submission]: MATCH" in blocks[0] and "rejection" not in blocks[0]

@@ -455,14 +455,37 @@ class App:
 
         return opener.open_file(path, self.env.environ)
 
-    def record_submission(self, at: str | None, platform: str, note: str | None) -> Submission:
-        ids = {p.id for p in self.patterns.platforms}
-        if platform not in ids:
-            raise UsageError(f"unknown platform {platform!r}; known: {', '.join(sorted(ids))}")
-        when = self.when(at) if at else self.env.now()
+    def platform_id(self, given: str) -> str:
+        """A platform as the user types it: its id or its name, in any case ('Fiverr', 'freelancer.com')."""
+        wanted = given.strip().casefold()
+        for p in self.patterns.platforms:
+            if wanted in (p.id.casefold(), p.name.casefold()):
+                return p.id
+        known = ", ".join(sorted(p.id for p in self.patterns.platforms))
+        raise UsageError(f"unknown platform {given!r}; known: {known}")
+
+    def record_submission(self, at: str | None, platform: str, note: str | None, future: bool = False) -> Submission:
+        platform = self.platform_id(platform)
+        now = self.env.now()
+        when = self.when(at) if at else now
+        if when > now + timedelta(minutes=1) and not future:
+            raise UsageError(f"--at {at!r} is in the future ({when.isoformat(sep=' ', timespec='seconds')}); a "
+                             "submission is recorded when you click Submit. Add --future if you mean it")
         with self._store() as store:
             store.add_submission(when, platform, note)
         return Submission(at=when, platform=platform, source="recorded with `rejectscan submitted`")
+
+    def recorded_submissions(self) -> list:
+        """Every `rejectscan submitted` record (models.RecordedSubmission), oldest first."""
+        if not Path(self.settings.db).exists():
+            return []
+        with self._reading_store() as store:
+            return store.recorded_submissions()
+
+    def delete_submission(self, number: int) -> None:
+        with self._store() as store:
+            if not store.delete_submission(number):
+                raise UsageError(f"no recorded submission number {number}; `rejectscan submitted --list` shows them")
 
     # --- doctor, patterns, config --------------------------------------------------------------------
 
@@ -492,23 +515,19 @@ class App:
 
         return lint.lint_files(tuple(dirs), self.settings.patterns)
 
-    def probe(self, path: str):
-        """Which templates and signals hit one email."""
+    def probe(self, path: str) -> Iterator[tuple[str, object, list, list]]:
+        """Which templates and signals hit each email of a file, an mbox (each message on its own),
+        a Maildir or stdin: (source, original, template hits, signals) per message."""
         from rejectscan import forwards, lint, parse
+        from rejectscan.sources.files import iter_inputs
 
-        if path == "-":
-            if self.env.stdin is None:
-                raise InputError("<stdin>", "no standard input to read")
-            data = self.env.stdin.read()
-        else:
-            try:
-                with open(path, "rb") as fh:
-                    data = fh.read()
-            except OSError as exc:
-                raise InputError(path, f"cannot be read ({exc.strerror})") from None
-        original = forwards.unwrap(parse.parse_message(data, path))
-        hits, signals = lint.probe(original, self.patterns)
-        return original, hits, signals
+        patterns = self.patterns
+        for item in iter_inputs([path], self.env.stdin if path == "-" else None, None, self._scan_cache):
+            if isinstance(item, InputError):
+                raise item
+            original = forwards.unwrap(parse.parse_message(item.data, item.source))
+            hits, signals = lint.probe(original, patterns)
+            yield item.source, original, hits, signals
 
     def config_init(self, user: str, path: str | None) -> Path:
         target = Path(path).expanduser() if path else config_mod.default_config_path(self.env)

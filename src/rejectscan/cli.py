@@ -257,7 +257,8 @@ def analyze(ctx, paths, submitted_at, include_all, full_parse, kinds, fmt, patte
     showing = app.showing(kinds)
     result = app.analyze(paths, _writer(app), submitted_at=submitted_at, include_all=include_all,
                          full_parse=full_parse, showing=showing, on_error=lambda e: _errors([e]))
-    _summary(ctx, app, result.found, showing)
+    if result.found.total or not result.errors:
+        _summary(ctx, app, result.found, showing)
     _warnings(result.warnings)
     ctx.exit(ExitStatus.INPUT_UNREADABLE if result.errors else ExitStatus.OK)
 
@@ -354,15 +355,27 @@ def doctor(ctx, stale_after, account, fmt, patterns, config, db):
 @click.option("--at", "at", metavar="WHEN", help="When you clicked Submit (default: now). Same forms as --submitted-at.")
 @click.option("--platform", default="upwork", show_default=True, help="Platform id (see `rejectscan patterns list`).")
 @click.option("--note", help="A note to remember this submission by.")
+@click.option("--future", is_flag=True, help="Accept an --at later than now.")
+@click.option("--list", "show", is_flag=True, help="List the recorded submissions, with their numbers.")
+@click.option("--delete", "delete", type=click.IntRange(1), metavar="NUMBER",
+              help="Delete the recorded submission with this number (see --list).")
 @click.option("--db", type=click.Path(dir_okay=False), callback=_not_empty, help="State database (env REJECTSCAN_DB).")
 @click.option("--config", "config", type=click.Path(dir_okay=False), help="Config file.")
 @click.pass_context
-def submitted(ctx, at, platform, note, db, config):
+def submitted(ctx, at, platform, note, future, show, delete, db, config):
     """Record that you submitted your profile, so the answer can be timed to the second."""
     from rejectscan import render
 
     app = _app(ctx, config=config, db=db)
-    _out(render.submission(app.record_submission(at, platform, note), _page(ctx)))
+    if show and delete:
+        raise click.UsageError("--list and --delete go alone")
+    if show:
+        _out(render.submissions(app.recorded_submissions(), app.platform_names, _page(ctx)))
+    elif delete:
+        app.delete_submission(delete)
+        _out(fit_line(ctx, f"Deleted recorded submission number {delete}."))
+    else:
+        _out(render.submission(app.record_submission(at, platform, note, future), _page(ctx)))
 
 
 @cli.command()
@@ -457,11 +470,11 @@ def patterns_lint(ctx, dirs, fmt, patterns, config, db):
 @common_options
 @click.pass_context
 def patterns_test(ctx, path, fmt, patterns, config, db):
-    """Show which templates and signals hit one email, with the matched text."""
+    """Show which templates and signals hit each email of FILE (each message of an mbox), with the matched text."""
     from rejectscan import render
 
-    original, hits, signals = _app(ctx, fmt, patterns, config, db).probe(path)
-    _out(render.probe(path, original, hits, signals, _page(ctx)))
+    for n, (source, original, hits, signals) in enumerate(_app(ctx, fmt, patterns, config, db).probe(path)):
+        _out(("\n" if n else "") + render.probe(source, original, hits, signals, _page(ctx)))
 
 
 def main() -> None:

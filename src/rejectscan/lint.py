@@ -5,9 +5,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+from pathlib import Path
+
+from rejectscan.errors import PatternError
 from rejectscan.match import Prepared, evaluate_signals, signal_hit, template_hits
 from rejectscan.models import Evidence, Original
-from rejectscan.patterns import PatternSet, Signal, Template, load
+from rejectscan.patterns import PatternSet, Signal, Template, _parse_toml, _read, build, load, shipped_dir
 from rejectscan.text import normalise
 
 
@@ -124,8 +127,13 @@ class LintReport:
 
 def lint_files(dirs: tuple[str, ...], extra: tuple[str, ...]) -> LintReport:
     """The given folders' files, loaded with the shipped packs and `extra` (a user's folder may use
-    their advice ids); with no folders, every loaded file."""
-    patterns = load(dirs + extra)
+    their advice ids); with no folders, every loaded file. Every problem is reported, not only the
+    first the loader meets."""
+    try:
+        patterns = load(dirs + extra)
+    except PatternError:
+        problems, files = load_problems(dirs + extra)
+        return LintReport(files=files, templates=0, problems=tuple(problems))
     if dirs:
         roots = [os.path.abspath(d) for d in dirs]
         wanted = {f for f in patterns.files if any(os.path.abspath(f).startswith(r) for r in roots)}
@@ -134,6 +142,46 @@ def lint_files(dirs: tuple[str, ...], extra: tuple[str, ...]) -> LintReport:
     problems = tuple(p for p in lint(patterns) if p.file in wanted)
     templates = sum(1 for p in patterns.platforms for t in p.templates if t.file in wanted)
     return LintReport(files=len(wanted), templates=templates, problems=problems)
+
+
+def load_problems(dirs: tuple[str, ...]) -> tuple[list[Problem], int]:
+    """What the loader stops at, collected: each file read and parsed on its own, then each of its
+    entries (a template, a signal, an advice...) built on its own beside the shipped packs, then the
+    whole set (ids defined twice, advice ids nobody defines). At most one problem per entry."""
+    base_files = sorted(shipped_dir().glob("*.toml"))
+    base = [(str(f), _parse_toml(f, _read(f))) for f in base_files]
+    problems: list[Problem] = []
+    documents: list[tuple[str, dict]] = []
+    files = 0
+    for folder in map(Path, dirs):
+        if not folder.is_dir():
+            problems.append(Problem(str(folder), "(directory)", "is not a directory of pattern files"))
+            continue
+        for path in sorted(folder.glob("*.toml")):
+            files += 1
+            try:
+                documents.append((str(path), _parse_toml(path, _read(path))))
+            except PatternError as exc:
+                problems.append(Problem(exc.file, exc.key, exc.problem))
+    for file, doc in documents:
+        head = {k: v for k, v in doc.items() if not isinstance(v, list)}
+        entries = [(k, i, item) for k, v in doc.items() if isinstance(v, list) for i, item in enumerate(v)]
+        for key, index, item in entries or [(None, 0, None)]:
+            part = dict(head) if key is None else {**head, key: [item]}
+            try:
+                build(base + [(file, part)])
+            except PatternError as exc:
+                where = exc.key
+                if key is not None and where.startswith(f"{key}[0]"):
+                    where = f"{key}[{index}]" + where[len(f"{key}[0]"):]  # built alone, it was entry 0
+                problems.append(Problem(exc.file, where, exc.problem))
+    if not problems:
+        try:
+            build(base + documents)
+        except PatternError as exc:
+            problems.append(Problem(exc.file, exc.key, exc.problem))
+    unique = list(dict.fromkeys(problems))
+    return unique, files
 
 
 @dataclass(frozen=True)

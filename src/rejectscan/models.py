@@ -186,6 +186,17 @@ class Submission:
 
 
 @dataclass(frozen=True)
+class RecordedSubmission:
+    """One `rejectscan submitted` record, as `submitted --list` shows it."""
+
+    id: int
+    at: datetime
+    platform: str | None
+    note: str | None
+    created: datetime | None
+
+
+@dataclass(frozen=True)
 class Verdict:
     label: Label
     confidence: float

@@ -61,13 +61,20 @@ def _parse(data: bytes, source: str) -> ParsedMail:
         # The stdlib parser recurses per multipart level: a hostile message nests thousands deep.
         msg = email.parser.BytesParser().parsebytes(data, headersonly=True)
         if not any(msg.get(h) is not None for h in _MAIL_HEADERS):
-            raise NotMailError(source, "is not an email (no mail headers found)") from None
+            raise NotMailError(source, _not_mail(source)) from None
         msg.set_payload("")
         mail = _parse_object(msg, depth=0)
         return replace(mail, defects=mail.defects + ("MIME structure nested too deeply; only the headers were read",))
     if not any(msg.get(h) is not None for h in _MAIL_HEADERS):
-        raise NotMailError(source, "is not an email (no mail headers found)")
+        raise NotMailError(source, _not_mail(source))
     return _parse_object(msg, depth=0)
+
+
+def _not_mail(source: str) -> str:
+    """Pasted text without its headers is the usual case on stdin: say how to get the whole message."""
+    hint = ("; pipe in the whole message with its headers: save it as .eml (Gmail: Show original, then "
+            "Download original; Outlook: Save as) and run `rejectscan analyze FILE.eml`") if source == "<stdin>" else ""
+    return "is not an email (no mail headers found)" + hint
 
 
 # RFC 5322's obsolete syntax allows white space before a field's colon ("Subject  : x"); the

@@ -396,5 +396,16 @@ def probe(path: str, original, hits, signals, page: Page = Page()) -> str:
     return fit(lines, page)
 
 
+def submissions(rows, names: dict[str, str], page: Page = Page()) -> str:
+    """`submitted --list`: the numbers --delete takes."""
+    if not rows:
+        return fit(["No submission recorded yet: run `rejectscan submitted` the moment you click Submit."], page)
+    lines = [Line(f"{'NUMBER':<8}{'SUBMITTED':<21}PLATFORM", Tone.HEADING)]
+    for r in rows:
+        lines.append(Line(f"{r.id:<8}{_stamp(r.at):<21}{names.get(r.platform or '', r.platform or 'any')}"
+                          + (f"  ({field(r.note)})" if r.note else ""), hang=29))
+    return fit(lines, page)
+
+
 def submission(sub, page: Page = Page()) -> str:
     return fit([f"Recorded: submitted to {sub.platform} at {sub.at.isoformat(sep=' ', timespec='seconds')}."], page)

@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 from rejectscan.errors import (StoreBusyError, StoreDamagedError, StoreError, StoreFullError, StoreNewerError,
                                StoreReadOnlyError)
-from rejectscan.models import Heartbeat, Submission
+from rejectscan.models import Heartbeat, RecordedSubmission, Submission
 from rejectscan.record import Record
 
 MIGRATIONS: tuple[tuple[str, str], ...] = (
@@ -372,6 +372,17 @@ class Store:
         return [Submission(at=datetime.fromisoformat(r[0]), platform=r[1],
                            source="recorded with `rejectscan submitted`" + (f" ({r[2]})" if r[2] else ""))
                 for r in rows]
+
+    @_guarded
+    def recorded_submissions(self) -> list[RecordedSubmission]:
+        rows = self.db.execute("SELECT id, at, platform, note, created FROM submissions ORDER BY at_ts, id")
+        return [RecordedSubmission(id=r[0], at=datetime.fromisoformat(r[1]), platform=r[2], note=r[3],
+                                   created=_time(r[4])) for r in rows]
+
+    @_guarded
+    def delete_submission(self, number: int) -> bool:
+        with self.transaction() as db:
+            return db.execute("DELETE FROM submissions WHERE id = ?", (number,)).rowcount > 0
 
     @_guarded
     def submission_emails(self) -> list[Submission]:

@@ -1,0 +1,47 @@
+"""`rejectscan submitted` as a freelancer uses it (issue 15, item 8): list, delete, no accidental
+future times, platform names typed any way; and pasted text on stdin gets a hint."""
+
+from __future__ import annotations
+
+from conftest import assert_one_line_error, flat, run
+
+
+def test_list_and_delete_recorded_submissions(tmp_path):
+    db = str(tmp_path / "s.db")
+    assert run("submitted", "--list", "--db", db).out.startswith("No submission recorded yet")
+    assert run("submitted", "--platform", "Fiverr", "--at", "2026-03-01T10:00:00Z", "--db", db).code == 0
+    assert run("submitted", "--platform", "UPWORK", "--at", "2026-03-02T10:00:00Z", "--note", "second try",
+               "--db", db).code == 0
+    listed = run("submitted", "--list", "--db", db).out.splitlines()
+    assert listed[0].split() == ["NUMBER", "SUBMITTED", "PLATFORM"]
+    assert listed[1].split()[:4] == ["1", "2026-03-01", "10:00:00", "Fiverr"]
+    assert "Upwork" in listed[2] and "(second try)" in listed[2]
+    assert run("submitted", "--delete", "1", "--db", db).out.strip() == "Deleted recorded submission number 1."
+    assert "Fiverr" not in run("submitted", "--list", "--db", db).out
+    gone = run("submitted", "--delete", "1", "--db", db)
+    assert gone.code == 2
+    assert_one_line_error(gone, "no recorded submission number 1", "--list")
+    history = run("history", "--db", db, "--format", "json").json()
+    assert [e["platform"] for e in history["events"]] == ["upwork"]
+
+
+def test_a_future_time_is_refused_unless_meant(tmp_path):
+    db = str(tmp_path / "s.db")
+    refused = run("submitted", "--at", "next friday", "--db", db)
+    assert refused.code == 2
+    assert_one_line_error(refused, "in the future", "--future")
+    assert run("submitted", "--list", "--db", db).out.startswith("No submission recorded yet")
+    assert run("submitted", "--at", "next friday", "--future", "--db", db).code == 0
+
+
+def test_an_unknown_platform_names_the_known_ones(tmp_path):
+    result = run("submitted", "--platform", "Fivver", "--db", str(tmp_path / "s.db"))
+    assert result.code == 2
+    assert_one_line_error(result, "unknown platform 'Fivver'", "fiverr", "upwork")
+    assert run("submitted", "--platform", "Freelancer.com", "--db", str(tmp_path / "s.db")).code == 0
+
+
+def test_pasted_text_on_stdin_gets_a_hint():
+    result = run("analyze", "-", input=b"Hello,\n\nWe are unable to accept your registration.\n")
+    assert result.code == 1
+    assert "save it as .eml" in flat(result.err) and "Show original" in result.err
