@@ -145,7 +145,8 @@ def test_config_values_of_the_wrong_type_are_refused_with_file_and_key(tmp_path,
     (("fetch", "--host", "a" * 64 + ".example.org"), ["is not a host name"]),
     (("analyze", "x.eml", "--submitted-at", "5"), ["is not a time"]),
     (("analyze", ""), ["must not be empty"]),
-    (("doctor", "--stale-after", "30m"), ["ambiguous"]),
+    (("doctor", "--stale-after", "30x"), ["give a span of time"]),
+    (("doctor", "--stale-after", "-5m"), ["give a span of time"]),
 ])
 def test_every_bad_option_value_is_a_one_line_usage_error(args, words):
     from conftest import ROOT, assert_one_line_error

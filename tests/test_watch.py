@@ -190,3 +190,44 @@ def test_history_warns_when_no_check_has_succeeded(dovecot, tmp_path):
     assert "WARNING: no successful check" in text
     assert fetch(dovecot, db).code == 0
     assert "WARNING" not in run("history", "--db", str(db)).out
+
+
+def test_one_typo_never_leaves_doctor_failed_for_good(dovecot, tmp_path):
+    """A fetch against 127.0.0.1 instead of localhost left a mailbox whose heartbeat never succeeds:
+    doctor counts only the configured mailbox, lists the other, and `forget` drops it."""
+    db = tmp_path / "s.db"
+    typo = run("fetch", "--host", "127.0.0.1", "--port", str(free_port()), "--user", USER, "--db", str(db),
+               env={"REJECTSCAN_PASSWORD": PASSWORD})
+    assert typo.code == 3
+    assert fetch(dovecot, db).code == 0
+    args = ["doctor", "--host", "localhost", "--port", str(dovecot.imaps_port), "--user", USER, "--cafile",
+            str(dovecot.cert), "--db", str(db), "--format", "json"]
+    report = run(*args, env={"REJECTSCAN_PASSWORD": PASSWORD})
+    assert report.code == 0, report.out
+    checks = report.json()["checks"]
+    seen = [c for c in checks if c["name"] == "seen before"]
+    assert len(seen) == 1 and seen[0]["ok"] and f"rejectscan forget {USER}@127.0.0.1" in seen[0]["detail"]
+    beat = next(c for c in checks if c["name"] == "heartbeat")
+    assert beat["ok"] and ("ago" in beat["detail"] or "just now" in beat["detail"])
+    forgot = run("forget", f"{USER}@127.0.0.1", "--db", str(db))
+    assert forgot.code == 0 and "Forgot" in forgot.out
+    assert not [c for c in run(*args, env={"REJECTSCAN_PASSWORD": PASSWORD}).json()["checks"]
+                if c["name"] == "seen before"]
+    assert run("forget", "nobody@nowhere", "--db", str(db)).code == 2
+
+
+def test_doctor_stale_after_in_words_and_a_concrete_fix_for_a_refused_login(dovecot, tmp_path):
+    db = tmp_path / "s.db"
+    assert fetch(dovecot, db).code == 0
+    base = ["doctor", "--host", "localhost", "--port", str(dovecot.imaps_port), "--user", USER, "--cafile",
+            str(dovecot.cert), "--db", str(db)]
+    time.sleep(2)
+    stale = run(*base, "--stale-after", "1s", "--format", "json", env={"REJECTSCAN_PASSWORD": PASSWORD})
+    beat = next(c for c in stale.json()["checks"] if c["name"] == "heartbeat")
+    assert not beat["ok"] and "over 1 second:" in beat["fix"] and "0:00:01" not in beat["fix"]
+    assert run(*base, "--stale-after", "30m", env={"REJECTSCAN_PASSWORD": PASSWORD}).code == 0  # minutes
+    bad = run(*base, "--stale-after", "soon")
+    assert bad.code == 2 and "--stale-after 'soon'" in bad.err
+    refused = run(*base, "--format", "json", env={"REJECTSCAN_PASSWORD": "nope"})
+    login = next(c for c in refused.json()["checks"] if c["name"] == "login")
+    assert not login["ok"] and "app password" in login["fix"] and login["fix"] != "see the message"

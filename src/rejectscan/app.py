@@ -493,7 +493,7 @@ class App:
         from rejectscan import doctor, lint
 
         now = self.env.clock()
-        window = now - timestamps.parse_since(stale_after, now=now, zone=self.env.zone)
+        window = timestamps.parse_duration(stale_after, "--stale-after")
         account = functools.lru_cache(maxsize=1)(lambda: self.account(options))
         inputs = doctor.DoctorInputs(
             account=account, config_path=self.settings.config_path or "no config file",
@@ -502,6 +502,11 @@ class App:
             db_path=self.settings.db, mailbox=lambda: self.mailbox_factory(account())(),
             stale_after=window, now=now)
         return doctor.run_checks(inputs)
+
+    def forget(self, mailbox: str) -> bool:
+        """Drop a mailbox's sync state and heartbeat (its messages stay in history)."""
+        with self._store() as store:
+            return store.forget(mailbox)
 
     def pattern_rows(self):
         from rejectscan import lint

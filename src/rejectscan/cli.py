@@ -352,6 +352,21 @@ def doctor(ctx, stale_after, account, fmt, patterns, config, db):
 
 
 @cli.command()
+@click.argument("mailbox")
+@click.option("--db", type=click.Path(dir_okay=False), callback=_not_empty, help="State database (env REJECTSCAN_DB).")
+@click.option("--config", "config", type=click.Path(dir_okay=False), help="Config file.")
+@click.pass_context
+def forget(ctx, mailbox, db, config):
+    """Forget a mailbox checked before (user@host, as `doctor` names it): its heartbeat and sync state.
+
+    The messages read from it stay in history."""
+    app = _app(ctx, config=config, db=db)
+    if not app.forget(mailbox):
+        raise click.UsageError(f"no mailbox {mailbox!r} in the state database; `rejectscan doctor` lists them")
+    _out(fit_line(ctx, f"Forgot {mailbox}: `doctor` no longer checks it; its messages stay in history."))
+
+
+@cli.command()
 @click.option("--at", "at", metavar="WHEN", help="When you clicked Submit (default: now). Same forms as --submitted-at.")
 @click.option("--platform", default="upwork", show_default=True, help="Platform id (see `rejectscan patterns list`).")
 @click.option("--note", help="A note to remember this submission by.")

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Callable
 
-from rejectscan.errors import ExitStatus, RejectscanError
+from rejectscan.errors import ConnectError, ExitStatus, FolderMissingError, LoginError, RejectscanError, TLSVerifyError
 from rejectscan.history import is_stale
+from rejectscan.text import duration
+from rejectscan.textout import listing, plural
 
 
 @dataclass(frozen=True)
@@ -50,18 +52,20 @@ def run_checks(inputs: DoctorInputs) -> list[Check]:
         problems = inputs.lint(patterns)
         checks.append(Check("patterns", not problems, f"{len(patterns.platforms)} platforms, "
                             f"{sum(len(p.templates) for p in patterns.platforms)} templates"
-                            + (f"; {len(problems)} problem(s), first: {problems[0]}" if problems else ""),
+                            + (f"; {plural(len(problems), 'problem')}, the first: {problems[0]}" if problems else ""),
                             "run `rejectscan patterns lint` and fix what it names", ExitStatus.USAGE))
         checks.append(inputs.scanner(patterns))
     except RejectscanError as exc:
         checks.append(Check("patterns", False, str(exc), "fix the pattern file it names", ExitStatus.USAGE))
-    checks += _store_checks(inputs.db_path, inputs.stale_after, inputs.now)
+    checks += _store_checks(inputs.db_path, inputs.stale_after, inputs.now, imap.account if imap else None)
     if imap is not None:
         checks += _network_checks(imap, inputs.mailbox)
     return checks
 
 
-def _store_checks(path: str, stale_after: timedelta, now: datetime) -> list[Check]:
+def _store_checks(path: str, stale_after: timedelta, now: datetime, account: str | None) -> list[Check]:
+    """The database, and the heartbeat of the configured mailbox; any other mailbox checked before
+    (a typo in --host, an old account) is listed, never a problem, with how to forget it."""
     from pathlib import Path
 
     from rejectscan.store import Store
@@ -77,11 +81,20 @@ def _store_checks(path: str, stale_after: timedelta, now: datetime) -> list[Chec
             probe.write_text("ok")
             probe.unlink()
             for beat in store.heartbeats():
+                if beat.account != account:
+                    out.append(Check("seen before", True, f"{beat.account}: not the configured mailbox; last "
+                                     f"successful check {_ago(beat.last_ok, now)}. `rejectscan forget "
+                                     f"{beat.account}` drops it"))
+                    continue
                 stale = is_stale(beat.last_ok, now, stale_after)
-                detail = (f"{beat.account}: last successful check {_when(beat.last_ok)} ({beat.runner})"
-                          + (f"; last error {_when(beat.last_error_at)}: {beat.last_error}" if beat.last_error else ""))
+                detail = (f"{beat.account}: last successful check {_ago(beat.last_ok, now)} ({beat.runner})"
+                          + (f"; last error {_ago(beat.last_error_at, now)}: {beat.last_error}"
+                             if beat.last_error and (beat.last_ok is None or beat.last_error_at is None
+                                                     or beat.last_error_at > beat.last_ok) else ""))
                 out.append(Check("heartbeat", not stale, detail,
-                                 f"no successful check for over {stale_after}; is `rejectscan watch` or the cron job running?",
+                                 f"no successful check for over {duration(int(stale_after.total_seconds()))}: start "
+                                 "`rejectscan watch` or the cron job (`rejectscan fetch --quiet`), or fix the error "
+                                 "above; --stale-after sets how long is too long",
                                  ExitStatus.CONNECT))
     except RejectscanError as exc:  # each store fault's message says what to do
         out.append(Check("store", False, str(exc), "", ExitStatus.STORE))
@@ -90,8 +103,12 @@ def _store_checks(path: str, stale_after: timedelta, now: datetime) -> list[Chec
     return out
 
 
-def _when(value: datetime | None) -> str:
-    return value.isoformat() if value is not None else "never"
+def _ago(value: datetime | None, now: datetime) -> str:
+    """'12 minutes ago', 'never': durations in words."""
+    if value is None:
+        return "never"
+    seconds = int((now - value).total_seconds())
+    return "just now" if seconds < 60 else f"{duration(seconds)} ago"
 
 
 def _network_checks(imap, mailbox_factory) -> list[Check]:
@@ -125,9 +142,9 @@ def _network_checks(imap, mailbox_factory) -> list[Check]:
             out.append(Check("capabilities", True, f"has {', '.join(have) or 'none of ' + ', '.join(wanted)}"
                              + ("" if "IDLE" in caps else "; no IDLE, so `watch` polls every minute")))
             folders = box.folders()
-            out.append(Check("folders", True, f"{', '.join(folders)} exist"))
+            out.append(Check("folders", True, f"{listing(folders)} {'exists' if len(folders) == 1 else 'exist'}"))
     except RejectscanError as exc:
-        out.append(Check("login", False, str(exc), "see the message", exc.status))
+        out.append(Check("login", False, str(exc), _fix(exc), exc.status))
     except Exception as exc:
         out.append(Check("login", False, f"{type(exc).__name__}: {exc}", "run with --debug to see the conversation", ExitStatus.CONNECT))
     return out
@@ -147,3 +164,17 @@ def scanner_check(patterns, cache) -> Check:
         return Check("scanner", True, f"Hyperscan unavailable ({exc}): mbox exports are read with the "
                                       "plain splitter, same results, about 5x slower; `pip install hyperscan` "
                                       "where a wheel exists (x86-64 and ARM Linux, macOS, Windows)")
+
+
+def _fix(exc: RejectscanError) -> str:
+    """The next step for a failed login or folder check, concrete for each kind of failure."""
+    if isinstance(exc, LoginError):
+        return ("check the user name and the password (REJECTSCAN_PASSWORD, password_cmd or the keyring); Gmail, "
+                "Outlook and Yahoo need an app password or oauth2_token_cmd, not your web password")
+    if isinstance(exc, TLSVerifyError):
+        return "pass your CA with --cafile (or fix the server's certificate)"
+    if isinstance(exc, FolderMissingError):
+        return "fix --folder or folders = [...] in the config; the server's folders are named in the message"
+    if isinstance(exc, ConnectError):
+        return "check --host, --port and --tls, and that the server is up; --debug shows the conversation"
+    return "fix what the message names"

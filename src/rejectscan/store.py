@@ -351,6 +351,16 @@ class Store:
                            (error, self._now(), runner, account))
 
     @_guarded
+    def forget(self, account: str) -> bool:
+        """A mailbox no longer used (a typo in --host, an old account): its heartbeat and sync state go;
+        the messages read from it stay, so history is unchanged."""
+        with self.transaction() as db:
+            gone = db.execute("DELETE FROM heartbeat WHERE account = ?", (account,)).rowcount
+            gone += db.execute("DELETE FROM folders WHERE account = ?", (account,)).rowcount
+            db.execute("DELETE FROM examined WHERE account = ?", (account,))
+        return gone > 0
+
+    @_guarded
     def heartbeats(self) -> list[Heartbeat]:
         rows = self.db.execute("SELECT account, last_ok, last_error, last_error_at, runner FROM heartbeat ORDER BY account")
         return [Heartbeat(account=r[0], last_ok=_time(r[1]), last_error=r[2], last_error_at=_time(r[3]), runner=r[4])

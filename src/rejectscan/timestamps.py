@@ -445,3 +445,20 @@ def parse_since(text: str, now: datetime, zone: tzinfo) -> datetime:
     if value > now:
         raise UsageError(f"--since {text!r} is in the future")
     return value
+
+
+_SPAN = re.compile(r"^\s*(\d{1,9})\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?|d|days?|w|weeks?)\s*$",
+                   re.IGNORECASE)
+
+
+def parse_duration(text: str, option: str) -> timedelta:
+    """A span of time for an option like --stale-after: '30m' or '30min', '2h', '1d', '1w'. Months
+    make no sense here, so a bare 'm' is minutes."""
+    m = _SPAN.match(text or "")
+    if not m:
+        raise UsageError(f"{option} {_shown(text)}: give a span of time such as '30m', '2h' or '1d'")
+    n, unit = int(m.group(1)), m.group(2).lower()
+    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[unit[0]]
+    if n == 0:
+        raise UsageError(f"{option} {_shown(text)}: give a span longer than zero")
+    return timedelta(seconds=n * seconds)
