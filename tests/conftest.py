@@ -49,18 +49,22 @@ def isolated_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def environment(input: bytes | None = None, env: dict | None = None, stdin_closed: bool = False):
-    """An Environment as `main` would build it, from isolated_env()."""
+def environment(input: bytes | None = None, env: dict | None = None, stdin_closed: bool = False,
+                stderr_tty: bool = False):
+    """An Environment as `main` would build it, from isolated_env(); `stderr_tty`: as if a person
+    watched stderr (the progress line is drawn)."""
     from rejectscan.environment import Environment
 
     environ = isolated_env(**(env or {}))
     return Environment(environ=environ, stdin=None if stdin_closed else io.BytesIO(input or b""),
+                       stderr_is_tty=stderr_tty,
                        config_dir=Path(environ["XDG_CONFIG_HOME"]) / "rejectscan",
                        data_dir=Path(environ["XDG_DATA_HOME"]) / "rejectscan",
                        cache_dir=Path(environ["XDG_CACHE_HOME"]) / "rejectscan")
 
 
-def run(*args: str, input: bytes | None = None, env: dict | None = None, stdin_closed: bool = False) -> Result:
+def run(*args: str, input: bytes | None = None, env: dict | None = None, stdin_closed: bool = False,
+        stderr_tty: bool = False) -> Result:
     """The real command, in this process (click's CliRunner runs the same code a user runs),
     with an isolated Environment."""
     from click.testing import CliRunner
@@ -68,7 +72,7 @@ def run(*args: str, input: bytes | None = None, env: dict | None = None, stdin_c
     from rejectscan.cli import cli
 
     runner = CliRunner()
-    result = runner.invoke(cli, list(args), input=input, obj=environment(input, env, stdin_closed),
+    result = runner.invoke(cli, list(args), input=input, obj=environment(input, env, stdin_closed, stderr_tty),
                            catch_exceptions=False)
     return Result(result.exit_code, result.stdout, result.stderr)
 
@@ -80,6 +84,34 @@ def run_process(*args: str, input: bytes | None = None, env: dict | None = None,
     proc = subprocess.run([sys.executable, "-m", "rejectscan", *args], input=input, capture_output=True,
                           env=isolated_env(**(env or {})), cwd=ROOT, timeout=timeout, **popen)
     return Result(proc.returncode, proc.stdout.decode("utf-8", "replace"), proc.stderr.decode("utf-8", "replace"))
+
+
+def on_a_terminal(args, env=None, columns=80) -> str:
+    """The real command as a process with stdout and stderr on a pseudo-terminal of the given width."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    main, side = pty.openpty()
+    fcntl.ioctl(side, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
+    environ = isolated_env(**(env or {}))
+    environ.pop("COLUMNS", None)
+    proc = subprocess.Popen([sys.executable, "-m", "rejectscan", *args], stdout=side, stderr=side,
+                            stdin=subprocess.DEVNULL, env=environ, cwd=ROOT)
+    os.close(side)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    proc.wait(60)
+    os.close(main)
+    return out.decode("utf-8", "replace").replace("\r\n", "\n")
 
 
 @pytest.fixture

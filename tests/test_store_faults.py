@@ -86,6 +86,9 @@ def test_a_read_only_location_refuses_writes_and_still_reads(tmpfs):
     analysed = run("analyze", UPWORK, "--db", str(db), "--format", "jsonl")
     assert analysed.code == 0 and analysed.records()
     assert analysed.err == ""  # the read-only store was read, not skipped
+    recording = run("analyze", UPWORK, "--record", "--db", str(db))  # asked to write: refused before reading
+    assert recording.code == 4 and recording.out == ""
+    assert_one_line_error(recording, "read-only", "--db")
 
 
 def test_the_lock_file_in_a_read_only_folder_is_its_own_error(tmpfs, dovecot):

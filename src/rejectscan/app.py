@@ -24,6 +24,7 @@ from rejectscan.environment import Environment
 from rejectscan.errors import ConnectError, InputError, StoreError, UsageError
 from rejectscan.models import Heartbeat, Submission
 from rejectscan.patterns import PatternSet
+from rejectscan.progress import Progress, Silent
 from rejectscan.record import Record
 from rejectscan.showing import DECISIONS, EVERY_KIND, Showing, Tally, tally
 from rejectscan.watcher import WatchSettings
@@ -93,6 +94,7 @@ class ReportResult:
 
 
 STALE_AFTER = timedelta(hours=1)
+RECORDED_ACCOUNT = "saved mail"  # the store's account for what `analyze --record` keeps (no mailbox of that name)
 
 
 def _without_store(exc: StoreError) -> str:
@@ -163,6 +165,15 @@ class App:
 
         return DatabaseCache(self.env.folder("cache"))
 
+    def progress(self, stream, width: int, quiet: bool = False) -> Progress:
+        """The progress line (progress.py): drawn only when stderr is a terminal that can redraw a
+        line, and not when quiet (or when the log goes to stderr: it says the same)."""
+        from rejectscan.progress import Meter
+
+        if quiet or not self.env.stderr_is_tty or self.env.environ.get("TERM") == "dumb":
+            return Silent()
+        return Meter(stream, width)
+
     def when(self, text: str) -> datetime:
         """A time the user typed, in their zone."""
         return timestamps.parse_when(text, now=self.env.now(), zone=self.env.zone)
@@ -174,20 +185,27 @@ class App:
 
     def analyze(self, paths: Sequence[str], writer: RecordWriter, *, submitted_at: str | None = None,
                 include_all: bool = False, full_parse: bool = False, showing: Showing | None = None,
+                record: bool = False, progress: Progress = Silent(),
                 on_error: Callable[[InputError], None] = lambda e: None) -> AnalyzeResult:
-        """Judge saved mail. Reads the store's submissions when the database exists; never writes it.
+        """Judge saved mail. Reads the store's submissions when the database exists; writes it only
+        with `record` (README "Offline: analyze --record"), after the last report.
 
         Streams: each report is written as soon as it is made, and nothing of a message is kept
         once its report is out, except rejections and suspensions, which wait for the end of the
-        input (the submission they answer may come later) and are written last.
+        input (the submission they answer may come later) and are written last; with `record`, the
+        platform's messages are kept too, to be stored.
         """
         errors: list[InputError] = []
 
         def error(exc: InputError) -> None:
+            progress.clear()
             errors.append(exc)
             on_error(exc)
 
         warnings: list[str] = []
+        if record:
+            with self._store():  # refused now (read-only, full, newer), not after the whole input was read
+                pass
         try:
             submissions, history = self._stored_context()
         except StoreError as exc:  # analyze only reads the store: it goes on without it
@@ -195,13 +213,36 @@ class App:
             warnings.append(_without_store(exc))
         sink = writer.sink()
         found = Tally()
-        for record in self._judge_files(paths, submissions, history, submitted_at=submitted_at,
-                                        include_all=include_all, full_parse=full_parse, on_error=error):
-            found.add(record)
-            if showing is None or showing.shows(record) or record.platform is None:
-                sink.add(record)
+        kept: dict[str, tuple[str, bytes]] | None = {} if record else None
+        records: list[Record] = []
+        for one in self._judge_files(paths, submissions, history, submitted_at=submitted_at,
+                                     include_all=include_all, full_parse=full_parse, on_error=error,
+                                     progress=progress, keep=kept):
+            found.add(one)
+            if kept is not None and one.source in kept:
+                records.append(one)
+            if showing is None or showing.shows(one) or one.platform is None:
+                progress.clear()
+                sink.add(one)
+        progress.clear()
         sink.close()
+        if kept is not None:
+            self._record(records, kept, self.when(submitted_at) if submitted_at else None)
         return AnalyzeResult(reported=sink.count, errors=tuple(errors), warnings=tuple(warnings), found=found)
+
+    def _record(self, records: list[Record], kept: dict[str, tuple[str, bytes]], submitted: datetime | None) -> None:
+        """analyze --record: the platform's messages stored as fetch stores them, already reported
+        (they were just shown), so `history` and `report` work from a saved export. A message stored
+        before, by fetch or an earlier --record, stays as it was."""
+        from rejectscan.store import Saved, run_lock
+
+        saved = [Saved(key=kept[r.source][0], uid=None, record=r, raw=kept[r.source][1],
+                       rules=self.patterns.fingerprint) for r in records]
+        with run_lock(self.settings.db, 300.0), self._store() as store:
+            if submitted is not None and submitted not in {s.at for s in store.submissions()}:
+                store.add_submission(submitted, None, "analyze --submitted-at")
+            new = store.save_batch(RECORDED_ACCOUNT, "", 0, saved, [])
+            store.mark_reported(new)
 
     def _stored_context(self) -> tuple[list[Submission], history_mod.History | None]:
         """The store's submissions and history, when the database exists (read only: never created here)."""
@@ -212,23 +253,27 @@ class App:
 
     def _judge_files(self, paths: Sequence[str], submissions: list[Submission],
                      history: history_mod.History | None, *, submitted_at: str | None, include_all: bool,
-                     full_parse: bool, on_error: Callable[[InputError], None]) -> Iterator[Record]:
+                     full_parse: bool, on_error: Callable[[InputError], None], progress: Progress = Silent(),
+                     keep: dict[str, tuple[str, bytes]] | None = None) -> Iterator[Record]:
         """Saved mail judged with the store's submissions and history (for pairing and advice), each
-        record as soon as it is made (pipeline.StreamingJudge): rejections and suspensions last."""
+        record as soon as it is made (pipeline.StreamingJudge): rejections and suspensions last.
+        `keep` gets each platform message's store key and bytes, by source."""
+        from rejectscan.fetching import message_key
         from rejectscan.prefilter import Prefilter
-        from rejectscan.sources.files import iter_inputs
         when = self.when(submitted_at) if submitted_at else None
         patterns = self.patterns
         submissions = list(submissions)
         if when is not None:
             submissions.append(Submission(at=when, platform=None, source="--submitted-at"))
         prefilter = None if full_parse or include_all else Prefilter.for_patterns(patterns)
-        items = iter_inputs(list(paths), self.env.stdin if "-" in paths else None, prefilter, self._scan_cache)
+        items = self._inputs(paths, prefilter, progress)
         judge = pipeline.StreamingJudge(patterns, submissions, history)
         first: list = []  # with --submitted-at, the first message waits: if it is the only one, it is checked
         seen = 0
-        for _, facts in pipeline.examine_all(items, patterns, include_all, on_error, prefilter, self.trust):
+        for item, facts in pipeline.examine_all(items, patterns, include_all, on_error, prefilter, self.trust):
             seen += 1
+            if keep is not None and pipeline.concerns_platform(facts):
+                keep[facts.source] = (message_key(item.data, facts.message_id), item.data)
             report = judge.add(facts)
             if when is not None and seen == 1:
                 first = [facts, report]
@@ -243,6 +288,19 @@ class App:
                 yield Record.from_report(first[1])
         for report in judge.finish():
             yield Record.from_report(report)
+
+    def _inputs(self, paths: Sequence[str], prefilter, progress: Progress) -> Iterator:
+        """Every message of the paths (sources.files), each named on the progress line as it is read."""
+        from rejectscan.models import RawMessage
+        from rejectscan.sources.files import iter_inputs
+
+        for path in paths:
+            if path != "-":
+                progress.show(f"reading {path}", now=True)
+            for item in iter_inputs([path], self.env.stdin if path == "-" else None, prefilter, self._scan_cache):
+                if isinstance(item, RawMessage) and item.in_container:
+                    progress.show(f"reading {item.source}")
+                yield item
 
     # --- fetch and watch --------------------------------------------------------------------------
 
@@ -289,7 +347,8 @@ class App:
         self.children.stop()
 
     def fetch(self, options: AccountOptions, delivery: Delivery, *, since: str = "30d", rescan: bool = False,
-              lock_timeout: float = 300.0, prompt: Callable[[str], str] | None = None) -> FetchResult:
+              lock_timeout: float = 300.0, prompt: Callable[[str], str] | None = None,
+              progress: Progress = Silent()) -> FetchResult:
         """Read the platforms' mail over IMAP (read-only) and deliver what is new."""
         imap = self.account(options)
         window = self.since(since)
@@ -297,13 +356,14 @@ class App:
         factory = self.mailbox_factory(imap, prompt)
         try:
             with factory() as box:
-                return self._check(box, imap, delivery, window, rescan, lock_timeout, runner="fetch")
+                return self._check(box, imap, delivery, window, rescan, lock_timeout, runner="fetch",
+                                   progress=progress)
         except ConnectError as exc:
             self._beat(imap.account, "fetch", str(exc))
             raise
 
     def _check(self, box, imap, delivery: Delivery, since: datetime, rescan: bool, lock_timeout: float,
-               runner: str) -> FetchResult:
+               runner: str, progress: Progress = Silent()) -> FetchResult:
         """The one locked check fetch and watch share: fetch, heartbeat, then exactly-once delivery."""
         from rejectscan.fetching import Fetcher, FetchRequest
         from rejectscan.store import run_lock
@@ -311,7 +371,11 @@ class App:
         with run_lock(self.settings.db, lock_timeout), self._store() as store:
             request = FetchRequest(account=imap.account, since=since, rescan=rescan,
                                    search_forwards=imap.search_forwards)
-            outcome = Fetcher(box, store, self.patterns, lambda: self._history(store), self.trust).run(request)
+            try:
+                outcome = Fetcher(box, store, self.patterns, lambda: self._history(store), self.trust,
+                                  progress).run(request)
+            finally:
+                progress.clear()
             store.beat(imap.account, runner)
             pending = store.records(outcome.rescanned) if rescan else store.unreported()
             delivered = delivery.deliver(store, pending)

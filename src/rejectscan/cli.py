@@ -98,6 +98,12 @@ def _page(ctx: click.Context):
     return page_for(env.environ, env.stdout_is_tty, ctx.find_root().obj.get("color", "auto"), env.columns)
 
 
+def _progress(ctx: click.Context, app, quiet: bool = False):
+    """The progress line, for a person at a terminal (App.progress)."""
+    return app.progress(click.get_text_stream("stderr"), _page(ctx).width,
+                        quiet=quiet or bool(ctx.find_root().obj.get("logging_to_stderr")))
+
+
 def _app(ctx: click.Context, fmt=None, patterns=(), config=None, db=None):
     from rejectscan.app import App, CommonOptions
 
@@ -235,7 +241,7 @@ def cli(ctx: click.Context, verbose: bool, debug: bool, log_file: str | None, co
 
     given = ctx.obj if isinstance(ctx.obj, Environment) else None
     env = given or Environment.from_os()
-    ctx.obj = {"env": env, "debug": debug, "color": color}
+    ctx.obj = {"env": env, "debug": debug, "color": color, "logging_to_stderr": (verbose or debug) and not log_file}
     setup_logging(env, verbose=verbose, debug=debug, log_file=log_file)
 
 
@@ -248,15 +254,19 @@ def cli(ctx: click.Context, verbose: bool, debug: bool, log_file: str | None, co
               help="Report every message read from mboxes and folders, not only platform mail.")
 @click.option("--full-parse", is_flag=True, hidden=True,
               help="Parse every message of a container, without the byte pre-filter (for tests and benchmarks).")
+@click.option("--record", is_flag=True,
+              help="Keep the platform's emails in the state database, as fetch does, so history and report "
+                   "include them (for a mailbox export read offline).")
 @kind_option
 @common_options
 @click.pass_context
-def analyze(ctx, paths, submitted_at, include_all, full_parse, kinds, fmt, patterns, config, db):
+def analyze(ctx, paths, submitted_at, include_all, full_parse, record, kinds, fmt, patterns, config, db):
     """Judge saved emails: .eml files, forwards, mbox exports, Maildirs, folders, or - for stdin."""
     app = _app(ctx, fmt, patterns, config, db)
     showing = app.showing(kinds)
     result = app.analyze(paths, _writer(app), submitted_at=submitted_at, include_all=include_all,
-                         full_parse=full_parse, showing=showing, on_error=lambda e: _errors([e]))
+                         full_parse=full_parse, showing=showing, record=record, progress=_progress(ctx, app),
+                         on_error=lambda e: _errors([e]))
     if result.found.total or not result.errors:
         _summary(ctx, app, result.found, showing)
     _warnings(result.warnings)
@@ -289,7 +299,8 @@ def fetch(ctx, since, rescan, quiet, lock_timeout, notify_cmd, notify_timeout, k
     delivery = app.delivery(_writer(app, quiet), notify_cmd, desktop=False, notify_timeout=notify_timeout,
                             showing=showing)
     with _children_ended_on_signal(app):
-        result = app.fetch(account, delivery, since=since, rescan=rescan, lock_timeout=lock_timeout, prompt=_prompt)
+        result = app.fetch(account, delivery, since=since, rescan=rescan, lock_timeout=lock_timeout, prompt=_prompt,
+                           progress=_progress(ctx, app, quiet))
     if result.found.total:
         _summary(ctx, app, result.found, showing, quiet)
     _errors(result.errors)

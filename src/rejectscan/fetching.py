@@ -30,6 +30,7 @@ from rejectscan.history import History
 from rejectscan.models import MAX_MESSAGE_BYTES, RawMessage
 from rejectscan.patterns import PatternSet
 from rejectscan.prefilter import minimal_words
+from rejectscan.progress import Progress, Silent
 from rejectscan.record import Record
 from rejectscan.store import Saved, Store, SyncPoint
 
@@ -166,8 +167,10 @@ class Fetcher:
     """Runs the pipeline over every configured folder of one mailbox into one store."""
 
     def __init__(self, mailbox: Mailbox, store: Store, patterns: PatternSet, history: "HistorySource",
-                 trust: Trust = Trust()) -> None:
+                 trust: Trust = Trust(), progress: Progress = Silent()) -> None:
         self.mailbox = mailbox
+        self.progress = progress
+        self._downloaded, self._to_download = 0, 0  # in the folder being read, for the progress line
         self.trust = trust
         self.store = store
         self.patterns = patterns
@@ -188,12 +191,14 @@ class Fetcher:
         if search is None:
             return []
         from_terms, body_terms = search_terms(self.patterns, request.search_forwards)
+        self.progress.show(f"{folder}: searching", now=True)
         found = [u for u in self.mailbox.search(search_criteria(since_day(search.since), search.after_uid,
                                                                 from_terms, body_terms))
                  if u > search.after_uid]
         candidates = self._candidates(request.account, folder, state.uidvalidity, found, search)
         log.info("%s: %d message(s) to download (%d found by the search)", folder, len(candidates), len(found))
         keys: list[str] = []
+        self._downloaded, self._to_download = 0, len(candidates)
         for batch in batches(candidates):
             keys += self._batch(folder, state.uidvalidity, batch, request, seen, errors)
         known = point.last_uid if point is not None and point.uidvalidity == state.uidvalidity else 0
@@ -222,6 +227,9 @@ class Fetcher:
         facts = []
         uids = [c.uid for c in batch]
         for uid, raw in self.mailbox.fetch(folder, uids, {c.uid: c.size for c in batch}):
+            self._downloaded += 1
+            self.progress.show(f"{folder}: {self._downloaded:,} of {self._to_download:,} downloaded",
+                               now=self._downloaded in (1, self._to_download))
             if raw.internaldate is not None and raw.internaldate < request.since:
                 continue  # SINCE is whole days; the window is exact (and this UID is not examined)
             examined.append(uid)

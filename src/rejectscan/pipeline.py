@@ -208,7 +208,8 @@ def judge_one(facts: Facts, patterns: PatternSet, submissions: list[Submission],
     delay = max(0, int((at - submission.at).total_seconds())) if submission and at else None
     verdict = classify.classify(facts.match, delay, patterns.timing, patterns.confidence, precision,
                                 why_no_delay=pairing.why_none)
-    same_platform = [t for p, t, k in automated if p == facts.match.platform and k != key]
+    # one time per event: the same rejection may be both in the stored history and in this input
+    same_platform = list({k: t for p, t, k in automated if p == facts.match.platform and k != key}.values())
     advice = advice_rules.choose(facts.match, verdict, patterns, same_platform, at,
                                  authentic=facts.authenticity.authentic)
     return Report(facts=facts, submission=submission, delay_seconds=delay, verdict=verdict, advice=advice)
