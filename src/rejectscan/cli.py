@@ -436,8 +436,11 @@ def report(ctx, paths, output, open_page, submitted_at, patterns, config, db):
     app = _app(ctx, None, patterns, config, db)
     result = app.report(paths, output, submitted_at=submitted_at, on_error=lambda e: _errors([e]))
     _warnings(result.warnings)
-    click.echo(f"Wrote {field(str(result.path))} ({result.events} event(s) on {result.platforms} platform(s)); "
-               "it opens from disk in any browser.")
+    from rejectscan.render import plural
+
+    click.echo(field(str(result.path)))  # alone on its line and never wrapped, to copy or click
+    click.echo(fit_line(ctx, f"That page shows {plural(result.events, 'event')} on "
+                             f"{plural(result.platforms, 'platform')}; it opens from disk in any browser."), nl=False)
     if open_page and not app.open_in_browser(result.path):
         click.echo(f"rejectscan: warning: no browser found to open {field(str(result.path))}: open it yourself, "
                    "or set BROWSER",
