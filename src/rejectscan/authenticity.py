@@ -174,14 +174,17 @@ def _parse(value: str) -> tuple[str | None, list[Result]] | None:
     for r in header.results:
         props = {f"{p.type}.{p.name}".lower(): (p.value or "").lower() for p in r.properties}
         method = (r.method or "").lower()
-        if method == "dkim":
-            domain = props.get("header.d") or props.get("header.i", "").rsplit("@", 1)[-1]
-        elif method == "dmarc":
-            domain = props.get("header.from", "")
-        else:
-            domain = props.get("smtp.mailfrom", "").rsplit("@", 1)[-1]
-        results.append(Result(method, (r.result or "").lower(), domain.strip(".")))
+        results.append(Result(method, (r.result or "").lower(), _domain(method, props).strip(".")))
     return (None if bare else (header.authserv_id or "").lower() or None), results
+
+
+def _domain(method: str, props: dict[str, str]) -> str:
+    """The domain a result is about: DKIM's signing domain, DMARC's From domain, SPF's MAIL FROM."""
+    if method == "dkim":
+        return props.get("header.d") or props.get("header.i", "").rsplit("@", 1)[-1]
+    if method == "dmarc":
+        return props.get("header.from", "")
+    return props.get("smtp.mailfrom", "").rsplit("@", 1)[-1]
 
 
 _LOOSE = re.compile(r"\b(dkim|spf|dmarc)\s*=\s*(\w+)([^;]*)", re.IGNORECASE)
@@ -198,13 +201,7 @@ def _parse_loosely(text: str, bare: bool) -> tuple[str | None, list[Result]] | N
     for m in _LOOSE.finditer(text):
         props = {k.lower(): v.lower().lstrip("@") for k, v in _LOOSE_PROP.findall(m.group(3))}
         method = m.group(1).lower()
-        if method == "dkim":
-            domain = props.get("header.d") or props.get("header.i", "").rsplit("@", 1)[-1]
-        elif method == "dmarc":
-            domain = props.get("header.from", "")
-        else:
-            domain = props.get("smtp.mailfrom", "").rsplit("@", 1)[-1]
-        results.append(Result(method, m.group(2).lower(), domain))
+        results.append(Result(method, m.group(2).lower(), _domain(method, props)))
     return (authserv, results) if results else None
 
 
