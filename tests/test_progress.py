@@ -102,12 +102,17 @@ def test_fetch_says_what_it_downloads_on_a_terminal_and_is_silent_with_quiet(dov
     assert "\rINBOX: 3 of 3 downloaded" in result.err and result.err.rstrip("\n").endswith("\r\x1b[K")
     quiet = _fetch_on_tty(dovecot, tmp_path / "b.db", "--quiet")
     assert "downloaded" not in quiet.err and "searching" not in quiet.err
+    logged = _fetch_on_tty(dovecot, tmp_path / "c.db", "--quiet", verbose=True)  # the log says it instead
+    assert "\r" not in logged.err
+    for words in ("connected to localhost:", "(TLS); reading since", "INBOX: 3 messages to download (3 found",
+                  "done: 3 platform emails new"):
+        assert words in logged.err, (words, logged.err)
 
 
-def _fetch_on_tty(dovecot, db, *args):
+def _fetch_on_tty(dovecot, db, *args, verbose=False):
     from dovecot import PASSWORD, USER
 
-    return run("fetch", "--host", "localhost", "--port", str(dovecot.imaps_port), "--user", USER, "--tls", "ssl",
+    return run(*(["--verbose"] if verbose else []), "fetch", "--host", "localhost", "--port", str(dovecot.imaps_port), "--user", USER, "--tls", "ssl",
                "--cafile", str(dovecot.cert), "--db", str(db), "--since", "30d", *args,
                env={"REJECTSCAN_PASSWORD": PASSWORD}, stderr_tty=True)
 

@@ -26,6 +26,7 @@ from rejectscan.models import Heartbeat, Submission
 from rejectscan.patterns import PatternSet
 from rejectscan.progress import Progress, Silent
 from rejectscan.record import Record
+from rejectscan.textout import plural
 from rejectscan.showing import DECISIONS, EVERY_KIND, Showing, Tally, tally
 from rejectscan.watcher import WatchSettings
 
@@ -356,8 +357,13 @@ class App:
         factory = self.mailbox_factory(imap, prompt)
         try:
             with factory() as box:
-                return self._check(box, imap, delivery, window, rescan, lock_timeout, runner="fetch",
-                                   progress=progress)
+                log.info("connected to %s:%d (%s); reading since %s", imap.host, imap.port,
+                         {"ssl": "TLS", "starttls": "STARTTLS"}.get(imap.tls, "no TLS"),
+                         window.isoformat(sep=" ", timespec="minutes"))
+                result = self._check(box, imap, delivery, window, rescan, lock_timeout, runner="fetch",
+                                     progress=progress)
+                log.info("done: %s new", plural(result.found.total, "platform email"))
+                return result
         except ConnectError as exc:
             self._beat(imap.account, "fetch", str(exc))
             raise

@@ -33,6 +33,7 @@ from rejectscan.prefilter import minimal_words
 from rejectscan.progress import Progress, Silent
 from rejectscan.record import Record
 from rejectscan.store import Saved, Store, SyncPoint
+from rejectscan.textout import plural
 
 BATCH = 100
 BATCH_BYTES = 16 * 1024 * 1024  # bodies downloaded in one FETCH, whatever the messages' sizes
@@ -196,7 +197,8 @@ class Fetcher:
                                                                 from_terms, body_terms))
                  if u > search.after_uid]
         candidates = self._candidates(request.account, folder, state.uidvalidity, found, search)
-        log.info("%s: %d message(s) to download (%d found by the search)", folder, len(candidates), len(found))
+        log.info("%s: %s to download (%s found by the search)", folder, plural(len(candidates), "message"),
+                 f"{len(found):,}")
         keys: list[str] = []
         self._downloaded, self._to_download = 0, len(candidates)
         for batch in batches(candidates):
