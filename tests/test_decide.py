@@ -40,6 +40,16 @@ RULES = patterns.load().decisions
     # a reply's subject is the user's own words: the body's answer decides
     ("RE: my profile was rejected", "I've passed your profile to our reviewers for another look.", Kind.SUBMISSION),
     ("Re: Profile rejected, why", "I looked again with a colleague and we are keeping the earlier decision.", Kind.REJECTION),
+    # joining in other words: a request to sell, a membership granted
+    ("Seller request", "We checked your request to become a seller and it was not accepted.", Kind.REJECTION),
+    ("Good news", "You are officially a member of our talent network from today.", Kind.APPROVAL),
+    # a standing object named beside another: the outcome is said of both
+    ("Status", "Your profile and your tax form are pending review.", Kind.SUBMISSION),
+    # a remark about the review process is not a statement that the profile is untouched
+    ("Review", "Choosing a paid plan does not affect the profile review. Sadly your profile was not approved.",
+     Kind.REJECTION),
+    # a refusal of the profile stays one when only the account is said to stay active
+    ("Profile", "Your profile was not approved. Your account remains active, so you can still hire.", Kind.REJECTION),
 ])
 def test_decisions_in_new_words(subject, body, kind):
     assert decide(subject, body, RULES).kind is kind
@@ -58,6 +68,10 @@ def test_decisions_in_new_words(subject, body, kind):
     ("Digest", "Many profiles are rejected every day; here is how to stand out."),
     ("Security alert", "A login attempt was rejected because the code was wrong. Your account is fine."),
     ("Offer removed", "Your offer was rejected by moderation. Your profile is active and your other offers are not affected."),
+    # a programme or badge turned down, while the email says the profile itself stays as it is
+    ("Your Pro application", "We can't approve your application this time. Your profile remains public.", ),
+    ("Program update", "Sorry, your application was declined. None of this will change anything about your account "
+                       "or your profile, which stays live."),
 ])
 def test_lookalikes_decide_nothing_about_the_profile(subject, body):
     assert decide(subject, body, RULES).kind is None

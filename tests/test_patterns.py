@@ -45,6 +45,8 @@ PLATFORM = '[platform]\nid = "acme"\nname = "Acme"\ndomains = ["acme.example"]\n
      "signal 's1'.direction", "must be one of automated, human"),
     ('[timing]\nbot_window_seconds = 100\nbot_fade_seconds = 50\n', "timing", "bot_window_seconds <= bot_fade_seconds"),
     ('this is = = not toml', "(syntax)", "not valid TOML"),
+    ('[[outcome]]\nid = "o1"\ndescription = "d"\nkinds = {}\nregexes = ["stays put"]\nclears = { profile = ["gig"] }\n',
+     "outcome 'o1'.clears.profile", "must be one of"),
 ])
 def test_broken_pack_names_file_and_key(tmp_path, body, key, message):
     (tmp_path / "acme.toml").write_text(body)

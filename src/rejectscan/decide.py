@@ -11,7 +11,7 @@ suspension) outweigh a mere submission; among them the strongest wins, the later
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rejectscan.models import Kind
 from rejectscan.patterns import DecisionRules, ObjectRule
@@ -32,8 +32,11 @@ _OWNER = re.compile(r"\b(?:your|the|this)\s+(?:[\w.&'-]+\s+){0,2}$")
 _OWNER_AFTER = re.compile(r"\s*(?:that\s+)?you(?:'ve)?\s+(?:submitted|sent|made|created|applied|registered)\b")
 _BOUNDARY = re.compile(r",\s*but\b|\bbut\b|:\s")
 _DECISIONS = (Kind.REJECTION, Kind.APPROVAL, Kind.SUSPENSION)
+_REFUSALS = (Kind.REJECTION, Kind.SUSPENSION)
+KEPT = "standing kept"  # the look-alike's object when the email says the user's standing is untouched
 _REPLY = re.compile(r"^\s*(?:\[[^\]]{1,40}\]\s*)?(?:re|aw|sv|antw|rif|r|vs|odp|ynt)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
 _LEADER = re.compile(r"^\s*[\w ]{2,30}?(?:\s*\.{3,}|\s*:)\s*$")
+_AND = re.compile(r"\s*(?:,\s*)?(?:and|&|plus|as\s+well\s+as)\s+(?:your\s+|the\s+|its\s+)?")  # joins two objects
 _QUOTED = re.compile(r'"[^"]{1,300}"|(?<![\w])\'[^\']{1,300}\'(?![\w])')
 
 
@@ -57,6 +60,8 @@ class Reading:
     index: int
     subject: bool
     reply: bool = False  # read from a reply's subject line
+    cls: str = ""  # the object class it was read of
+    clears: tuple[str, ...] = ()  # "your profile stays public": the classes whose refusals here are about something else
 
 
 @dataclass(frozen=True)
@@ -111,11 +116,13 @@ def plain(text: str) -> str:
 def decide(subject: str, body: str, rules: DecisionRules) -> Decision:
     readings: list[Reading] = []
     lookalikes: list[Reading] = []
+    cleared: set[str] = set()
     context: ObjectRule | None = None
     for index, sentence in enumerate(sentences(subject, body)):
         found, objects = _read(sentence, index, rules, context)
         readings += [r for r in found if r.kind is not None]
-        lookalikes += [r for r in found if r.kind is None]
+        lookalikes += [r for r in found if r.kind is None and not r.clears]
+        cleared.update(c for r in found for c in r.clears)
         mentioned = [o.rule for o in objects if o.rule.cls != "other" and not o.rule.pronoun]
         if mentioned:
             context = mentioned[-1]  # what a later "it" or a bare "Status: Declined" is about
@@ -123,6 +130,10 @@ def decide(subject: str, body: str, rules: DecisionRules) -> Decision:
         # a reply's subject tells what the user wrote about, not what this answer decides
         readings = [r for r in readings if not r.reply]
         lookalikes = [r for r in lookalikes if not r.reply]
+    # "your profile stays public": a refusal in the same email is of something else (a programme, a badge)
+    refused = [r for r in readings if r.kind in _REFUSALS and r.cls in cleared]
+    readings = [r for r in readings if r not in refused]
+    lookalikes += [replace(r, kind=None, weight=0.0, object=KEPT) for r in refused]
     kind = _verdict(readings, lookalikes)
     strongest = sorted((r for r in readings if r.kind is kind), key=lambda r: (-r.weight, r.index))
     return Decision(kind=kind, readings=tuple(strongest), lookalikes=tuple(lookalikes))
@@ -202,6 +213,8 @@ def _read(sentence: Sentence, index: int, rules: DecisionRules,
         # unless it is the user's ("we won't be taking your application further")
         candidates = [o for o in objects if o.rule.pronoun or o.owned or not (start <= o.start and o.end <= end)]
         target = _nearest(candidates, start, end)
+        if target is not None and target.rule.cls == "other":
+            target = _coordinated(text, candidates, target) or target
         if rule.implies and (rule.own_object or target is None or target.rule.cls != "other"):
             target = None  # the outcome names its object ("Status: Declined", "welcome aboard")
         weight = rule.weight * (REPLY_SUBJECT_WEIGHT if sentence.reply else SUBJECT_WEIGHT if sentence.subject else 1.0)
@@ -226,9 +239,14 @@ def _read(sentence: Sentence, index: int, rules: DecisionRules,
         if cls == "other":
             out.append(Reading(None, 0.0, rule.id, name, sentence.shown, index, sentence.subject, sentence.reply))
             continue
+        if cls in rule.clears:
+            out.append(Reading(None, 0.0, rule.id, name, sentence.shown, index, sentence.subject, sentence.reply,
+                               cls, rule.clears[cls]))
+            continue
         kind = rule.kinds.get(cls)
         if kind is not None:
-            out.append(Reading(kind, weight, rule.id, name, sentence.shown, index, sentence.subject, sentence.reply))
+            out.append(Reading(kind, weight, rule.id, name, sentence.shown, index, sentence.subject, sentence.reply,
+                               cls))
     return out, named
 
 
@@ -239,6 +257,18 @@ def _nearest(objects: list[_Object], start: int, end: int) -> _Object | None:
     if not pool:
         return None
     return min(pool, key=lambda o: (max(0, o.start - end, start - o.end), not o.owned))
+
+
+def _coordinated(text: str, objects: list[_Object], target: _Object) -> _Object | None:
+    """'your profile and ID documents are in review': an outcome said of both is said of the
+    user's standing too, so the profile, not the documents, decides what it means."""
+    for o in objects:
+        if o.rule.cls == "other" or o.rule.pronoun or not o.owned:
+            continue
+        between = text[o.end:target.start] if o.end <= target.start else text[target.end:o.start] if target.end <= o.start else None
+        if between is not None and _AND.fullmatch(between):
+            return o
+    return None
 
 
 def _hedged(text: str, at: int, hedges: list[tuple[int, int | None]]) -> bool:

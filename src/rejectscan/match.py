@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from rejectscan import headers
 from rejectscan.models import Direction, Evidence, Kind, MatchResult, Original, Relation
 from rejectscan.patterns import Platform, PatternSet, Signal, Template
-from rejectscan.decide import Decision, decide
+from rejectscan.decide import Decision, KEPT, decide
 from rejectscan.text import normalise, unquoted, without_quotations
 
 MAX_MATCH_CHARS = 30_000  # notifications are short; a huge body is read from its start
@@ -132,7 +132,8 @@ def match(original: Original, patterns: PatternSet) -> tuple[MatchResult, Platfo
 _ABOUT = {"proposal": "a proposal, bid or job", "work": "a contract, order or review", "money": "a payment",
           "listing": "a part of your profile or a listing, not the profile itself",
           "identity": "an identity or security check", "content": "a message or post",
-          "a client's decision": "a client's decision"}
+          "a client's decision": "a client's decision",
+          KEPT: "something else: the same email says your profile or account stays as it is"}
 
 
 def _read_as(decision: Decision) -> str:

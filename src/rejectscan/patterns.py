@@ -101,6 +101,7 @@ class OutcomeRule:
     examples: Examples
     file: str
     own_object: bool = False  # its words name what it is about ("the restriction will remain"): other objects are ignored
+    clears: dict[str, tuple[str, ...]] = field(default_factory=dict)  # object class -> classes whose refusals it contradicts
 
 
 @dataclass(frozen=True)
@@ -340,6 +341,15 @@ def _kinds(file: str, key: str, value) -> dict[str, Kind]:
     return out
 
 
+def _clears(file: str, key: str, value) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict):
+        raise PatternError(file, key, "must be a table of object class = [classes], e.g. { profile = [\"profile\"] }")
+    classes = OBJECT_CLASSES[:-1]
+    return {schema.one_of(*classes)(file, f"{key}.{cls}", cls):
+            tuple(schema.one_of(*classes)(file, f"{key}.{cls}", c) for c in schema.strings(file, f"{key}.{cls}", those))
+            for cls, those in value.items()}
+
+
 OUTCOME = schema.Table("outcome", (
     schema.Key("id", schema.ident),
     schema.Key("description", schema.string),
@@ -351,6 +361,8 @@ OUTCOME = schema.Table("outcome", (
     schema.Key("implies", schema.one_of(*OBJECT_CLASSES[:-1]), None, "the object class it stands for when none is named"),
     schema.Key("own_object", lambda f, k, v: bool(schema.one_of(True, False)(f, k, v)), False,
                "its words name what it is about: the sentence's other objects are ignored"),
+    schema.Key("clears", _clears, {}, "says the user's standing is untouched: for the object class it is said of, "
+               "the classes whose rejections and suspensions in the same email are about something else"),
     schema.Key("examples", schema.table(EXAMPLES), None),
 ), named=True)
 OBJECT = schema.Table("object", (
@@ -451,7 +463,7 @@ def build(documents: list[tuple[str, dict]]) -> PatternSet:
             claim(file, f"outcome[{i}].id", o["id"])
             decisions["outcomes"].append(OutcomeRule(
                 id=o["id"], description=o["description"], kinds=o["kinds"], regexes=o["regexes"], weight=o["weight"],
-                context=o["context"], implies=o["implies"], own_object=o["own_object"],
+                context=o["context"], implies=o["implies"], own_object=o["own_object"], clears=o["clears"],
                 examples=_examples(o["examples"]), file=file))
         for i, o in enumerate(schema.tables(OBJECT)(file, top["object"])):
             claim(file, f"object[{i}].id", o["id"])
