@@ -14,6 +14,7 @@ from rejectscan import headers
 from rejectscan.models import Direction, Evidence, Kind, MatchResult, Original, Relation
 from rejectscan.patterns import Platform, PatternSet, Signal, Template
 from rejectscan.decide import Decision, KEPT, decide
+from rejectscan.language import unreadable
 from rejectscan.text import normalise, unquoted, without_quotations
 
 MAX_MATCH_CHARS = 30_000  # notifications are short; a huge body is read from its start
@@ -126,6 +127,12 @@ def match(original: Original, patterns: PatternSet) -> tuple[MatchResult, Platfo
     if decision.lookalikes:
         first = decision.lookalikes[0]
         notes = (f"not about your profile: {first.sentence!r} is about {_ABOUT.get(first.object, first.object)}",)
+    elif (language := unreadable(text.body)) is not None:
+        # rules that read English found nothing: that says nothing about an email in another language
+        return MatchResult(platform=platform.id, kind=Kind.OTHER, template=None, evidence=signals,
+                           language=language,
+                           notes=(f"written in {language}: the decision rules read English only (README, "
+                                  "\"How it decides\")",)), guess
     return MatchResult(platform=platform.id, kind=Kind.OTHER, template=None, evidence=signals, notes=notes), guess
 
 

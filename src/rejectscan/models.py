@@ -176,6 +176,7 @@ class MatchResult:
     evidence: tuple[Evidence, ...] = ()
     advice_ids: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()  # e.g. "unrecognised wording"
+    language: str | None = None  # not English, and nothing read: rejectscan cannot tell what it decides
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,12 @@ class Record:
     warnings: tuple[str, ...]
     counted: bool = True  # false for forgeries and strangers' forwards: never paired, never in history's counts
     reviewer_instructions: tuple[str, ...] = ()  # what a person's reply asks for, in their own words
+    language: str | None = None  # a platform email in a language the rules cannot read: shown, kind unsure
+
+    @property
+    def unread(self) -> bool:
+        """A platform email rejectscan could not read: it may be a decision, so a person is shown it."""
+        return self.language is not None and self.platform is not None
 
     @property
     def is_rejection(self) -> bool:
@@ -102,6 +108,7 @@ class Record:
             warnings=tuple(f.warnings),
             counted=f.authenticity.counted,
             reviewer_instructions=f.instructions if f.authenticity.counted else (),
+            language=f.match.language,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -138,6 +145,7 @@ class Record:
             "warnings": list(self.warnings),
             "counted": self.counted,
             "reviewer_instructions": list(self.reviewer_instructions),
+            "language": self.language,
         }
 
     @classmethod
@@ -178,6 +186,7 @@ class Record:
             warnings=tuple(data.get("warnings") or ()),
             counted=bool(data.get("counted", data.get("authentic") is not False)),
             reviewer_instructions=tuple(data.get("reviewer_instructions") or ()),
+            language=data.get("language"),
         )
 
 

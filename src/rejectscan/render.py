@@ -196,6 +196,9 @@ def text_lines(rec: Record, vocabulary: Vocabulary) -> list[Line]:
         if rec.reasons:
             lines.append(Line("  Why we think so:"))
             lines += [Line(f"    - {field(r)}") for r in rec.reasons]
+    elif rec.unread:
+        lines.append(Line(f"  rejectscan cannot read this {name} email ({field(rec.language)}): it may decide "
+                          "something about your profile. Read it yourself.", Tone.VERDICT, hang=4))
     elif rec.platform is not None:
         what = f": {field(rec.template_description)}" if rec.template_description else ""
         tone = Tone.GOOD if rec.kind is Kind.APPROVAL else Tone.VERDICT if rec.kind is Kind.SUSPENSION else Tone.PLAIN

@@ -30,10 +30,11 @@ class Showing:
     chosen: bool = False  # --kind was given
 
     def shows(self, record: Record) -> bool:
-        return record.kind in self.output
+        return record.kind in self.output or (record.unread and Kind.REJECTION in self.output)
 
     def notifies(self, record: Record) -> bool:
-        return record.kind in self.notify
+        """An email rejectscan could not read goes wherever a rejection would: it may be one."""
+        return record.kind in self.notify or (record.unread and Kind.REJECTION in self.notify)
 
 
 def kinds(values: Iterable[str]) -> frozenset[Kind]:
@@ -75,10 +76,14 @@ class Tally:
     labels: Counter = field(default_factory=Counter)
     forged: int = 0
     others: int = 0  # not platform mail (--include-all)
+    unread: int = 0  # platform mail in a language the rules cannot read
 
     def add(self, record: Record) -> None:
         if record.platform is None:
             self.others += 1
+            return
+        if record.unread:
+            self.unread += 1
             return
         self.kinds[record.kind] += 1
         if record.kind is Kind.REJECTION:
@@ -89,7 +94,7 @@ class Tally:
 
     @property
     def total(self) -> int:
-        return sum(self.kinds.values()) + self.others
+        return sum(self.kinds.values()) + self.unread + self.others
 
 
 def tally(records: Iterable[Record]) -> Tally:
@@ -119,7 +124,10 @@ def summary(t: Tally, policy: Showing) -> str:
         if kind not in policy.output:
             part += " (not shown)"
         parts.append(part)
-    platform = sum(t.kinds.values())
+    if t.unread:
+        part = plural(t.unread, "email", "emails") + " in a language rejectscan cannot read yet"
+        parts.append(part + ("" if Kind.REJECTION in policy.output else " (not shown)"))
+    platform = sum(t.kinds.values()) + t.unread
     line = plural(platform, "platform email") + (": " + listing(parts) if parts else "")
     if t.others:
         line += f"; {plural(t.others, 'other email')}"
