@@ -65,7 +65,7 @@ class Mailbox(Protocol):
 
     def probe(self, folder: str, uids: list[int]) -> dict[int, Probe]: ...  # BODYSTRUCTURE
 
-    def excerpts(self, folder: str, sections: Mapping[int, str], limit: int) -> dict[int, bytes]: ...
+    def excerpts(self, folder: str, sections: Mapping[int, tuple[str, int]]) -> dict[int, bytes]: ...  # starts of parts
 
     def fetch(self, folder: str, uids: list[int],
               sizes: Mapping[int, int]) -> Iterable[tuple[int, RawMessage]]: ...  # over the cap: its start
@@ -212,9 +212,8 @@ class Fetcher:
             done = self.store.examined(request.account, folder, uidvalidity)
             found = [u for u in found if u not in done]
         sized = self.mailbox.sized(folder, found) if found else {}
-        own = frozenset(a.lower() for a in request.own_addresses)
-        routes = {uid: confirm.route(sized.get(uid, Sized(uid, 0)), own, self.prefilter, terms.full_text)
-                  for uid in found}
+        routes = {uid: confirm.route(sized.get(uid, Sized(uid, 0)), self.prefilter, terms.full_text,
+                                    frozenset(terms.own)) for uid in found}
         maybe = [uid for uid in found if routes[uid] is confirm.Route.CONFIRM]
         forwards = self._confirmed(folder, maybe) if maybe else set()
         return [Candidate(uid, sized[uid].size if uid in sized else 0) for uid in found
@@ -225,9 +224,9 @@ class Fetcher:
         they attach, else by the first bytes of their text (two small FETCHes, no whole body)."""
         probes = self.mailbox.probe(folder, uids)
         kept = {uid for uid, p in probes.items() if confirm.attaches_platform_mail(p, self.prefilter)}
-        sections = {uid: part.section for uid, p in probes.items()
+        sections = {uid: (part.section, confirm.EXCERPT_BYTES[part.mime]) for uid, p in probes.items()
                     if uid not in kept and (part := confirm.excerpt_part(p)) is not None}
-        excerpts = self.mailbox.excerpts(folder, sections, confirm.EXCERPT_BYTES) if sections else {}
+        excerpts = self.mailbox.excerpts(folder, sections) if sections else {}
         kept |= {uid for uid, data in excerpts.items() if confirm.names_platform(data, self.prefilter)}
         log.info("%s: %d of %d possible forward(s) confirmed from their structure and first bytes",
                  folder, len(kept), len(uids))

@@ -218,14 +218,14 @@ class ImapMailbox:
                     found[uid] = Probe(uid, tuple(_parts(structure, "", inside=False)))
         return found
 
-    def excerpts(self, folder: str, sections: Mapping[int, str], limit: int) -> dict[int, bytes]:
-        """The first `limit` bytes of one part of each message (BODY.PEEK[section]<0.limit>), as
-        sent (still in its transfer encoding)."""
-        by_section: dict[str, list[int]] = {}
-        for uid, section in sections.items():
-            by_section.setdefault(section, []).append(uid)
+    def excerpts(self, folder: str, sections: Mapping[int, tuple[str, int]]) -> dict[int, bytes]:
+        """The first bytes of one part of each message (uid: (section, how many)), with
+        BODY.PEEK[section]<0.n>, as sent (still in its transfer encoding)."""
+        grouped: dict[tuple[str, int], list[int]] = {}
+        for uid, wanted in sections.items():
+            grouped.setdefault(wanted, []).append(uid)
         found: dict[int, bytes] = {}
-        for section, uids in sorted(by_section.items()):
+        for (section, limit), uids in sorted(grouped.items()):
             for i in range(0, len(uids), BATCH):
                 with self._guard("reading the start of possible forwards"):
                     response = self.client.fetch(uids[i:i + BATCH], [f"BODY.PEEK[{section}]<0.{limit}>"])
