@@ -25,12 +25,14 @@ Usage: python benchmarks/imap_fetch.py [--messages 20000] [--runs 5] [--keep DIR
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import quopri
 import random
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -243,7 +245,7 @@ def main() -> int:
     parser.add_argument("--messages", type=int, default=20000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--keep", help="leave the Dovecot and the commands running-ready in this folder (for farm-bench)")
+    parser.add_argument("--keep", help="afterwards keep the Dovecot running and write the commands to DIR/commands.json, to time them with another tool (until SIGTERM or Ctrl-C)")
     args = parser.parse_args()
     server = Dovecot()
     with open(server.dir / "passwd", "a") as fh:
@@ -311,12 +313,15 @@ def main() -> int:
               f"{sent / wanted_bytes:.2f}x (target <= 1.2x); the simplest script: {sent_simplest / 1e6:.2f} MB")
         print(f"  reported {len(reported)} of {len(wanted)} wanted: {len(missing)} missing, {len(extra)} extra"
               + (f" (missing: {sorted(missing)[:5]}, extra: {sorted(extra)[:5]})" if missing or extra else ""))
+        ok = first[2] <= 2 and rerun[2] <= 2 and sent <= 1.2 * wanted_bytes and not missing and not extra
         if args.keep:
             (work / "commands.json").write_text(json.dumps({"fetch": fetch, "fresh": fresh, "simplest": simplest,
                                                             "bare": bare, "env": env}))
-            print(f"  kept: {work}/commands.json; Dovecot runs until you press Enter")
-            input()
-        ok = first[2] <= 2 and rerun[2] <= 2 and sent <= 1.2 * wanted_bytes and not missing and not extra
+            print(f"  kept: {work}/commands.json; Dovecot runs until SIGTERM or Ctrl-C", flush=True)
+            signal.signal(signal.SIGTERM, lambda *_: sys.exit(0 if ok else 1))
+            with contextlib.suppress(KeyboardInterrupt):
+                while True:
+                    time.sleep(3600)
         return 0 if ok else 1
     finally:
         server.close()
