@@ -317,6 +317,13 @@ user = {user_toml}
 # cafile = "~/my-ca.pem" # trust a private certificate authority
 # folders = ["INBOX"]    # Gmail default: the All Mail folder, wherever your language puts it
 
+# Your other addresses (aliases, accounts that forward here): your forwards from them are found too.
+# addresses = ["me@example.net"]
+# How forwards of platform mail are looked for: "headers" (your own, from headers alone; any
+# server), "body" (also any forward someone else sent: only for servers with a full-text index),
+# or false (none).
+# search_forwards = "headers"
+
 # The password: never on the command line. Either set REJECTSCAN_PASSWORD, or let a command
 # print it (like mbsync's PassCmd), or install the keyring extra, or type it at the prompt.
 # For Gmail and Outlook use an app password, or OAuth2 below.
