@@ -265,3 +265,49 @@ def test_a_rerun_does_not_search_an_unchanged_folder(dovecot, tmp_path):
         c.select_folder("INBOX", readonly=True)
         newest = max(c.search(["ALL"]))
     assert f"UID {newest}:*" in search and "maria.santos@example.org" in search and "BODY" not in search
+
+
+class _GmailLike:
+    """A server that offers X-GM-EXT-1 (Dovecot never does): records the SEARCH it is sent."""
+
+    def __init__(self, offered: set[str]) -> None:
+        self.offered, self.searches = offered, []
+
+    def folders(self):
+        return ["[Gmail]/All Mail"]
+
+    def select(self, folder):
+        from types import SimpleNamespace
+
+        return SimpleNamespace(uidvalidity=1, uidnext=5, highestmodseq=None)
+
+    def capabilities(self):
+        return self.offered
+
+    def search(self, criteria):
+        self.searches.append(criteria)
+        return []
+
+
+@pytest.mark.parametrize("offered, mode, gm_raw", [
+    ({"IMAP4REV1", "X-GM-EXT-1"}, "headers", True),
+    ({"IMAP4REV1", "X-GM-EXT-1"}, "off", False),
+    ({"IMAP4REV1"}, "headers", False),
+])
+def test_gmail_s_own_search_is_used_where_it_is_offered(tmp_path, offered, mode, gm_raw):
+    """X-GM-RAW goes to the server only when it offers X-GM-EXT-1 and forwards are looked for; it
+    then replaces the subject-marker terms (Gmail's index finds the user's forwards without them)."""
+    from rejectscan import patterns
+    from rejectscan.fetching import Fetcher, FetchRequest
+    from rejectscan.models import ForwardSearch
+    from rejectscan.store import Store
+
+    box = _GmailLike(offered)
+    with Store(tmp_path / "s.db") as store:
+        Fetcher(box, store, patterns.load(), lambda: None).run(
+            FetchRequest(account="me@gmail.com", since=NOW - timedelta(days=3), search_forwards=ForwardSearch(mode),
+                         own_addresses=("me@gmail.com",)))
+    [criteria] = box.searches
+    flat = [x for c in criteria for x in (c if isinstance(c, list) else [c])]
+    assert ("X-GM-RAW" in flat) is gm_raw
+    assert ("SUBJECT" in str(criteria)) is (not gm_raw and mode != "off")
