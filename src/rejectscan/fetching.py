@@ -228,8 +228,8 @@ class Fetcher:
                     if uid not in kept and (part := confirm.excerpt_part(p)) is not None}
         excerpts = self.mailbox.excerpts(folder, sections) if sections else {}
         kept |= {uid for uid, data in excerpts.items() if confirm.names_platform(data, self.prefilter)}
-        log.info("%s: %d of %d possible forward(s) confirmed from their structure and first bytes",
-                 folder, len(kept), len(uids))
+        log.info("%s: %s of %s of yours confirmed as forwards of platform mail from their structure and "
+                 "first bytes", folder, f"{len(kept):,}", plural(len(uids), "message"))
         return kept
 
     def _batch(self, folder: str, uidvalidity: int, batch: list[Candidate], request: FetchRequest,
