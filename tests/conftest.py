@@ -158,6 +158,15 @@ def fetch(dovecot, db, *args, env=None, tls="ssl") -> Result:
                env={"REJECTSCAN_PASSWORD": PASSWORD, **(env or {})})
 
 
+def own_config(tmp_path, *lines: str, addresses=("maria.santos@example.org",)) -> str:
+    """A config naming the user's own addresses (the fixtures' forwards come from Maria Santos),
+    and any other [account] lines: pass it with --config."""
+    config = tmp_path / "own.toml"
+    listed = ", ".join(f'"{a}"' for a in addresses)
+    config.write_text("[account]\n" + f"addresses = [{listed}]\n" + "".join(line + "\n" for line in lines))
+    return str(config)
+
+
 def oauth2_config(dovecot, tmp_path, tls="ssl"):
     """A private config whose oauth2_token_cmd prints the test token endpoint's valid token."""
     from dovecot import TOKEN, USER

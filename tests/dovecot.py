@@ -138,6 +138,10 @@ service imap-login {{
     ssl = yes
   }}
 }}
+# each IMAP session's commands, written only while that folder exists (Dovecot.commands())
+protocol imap {{
+  rawlog_dir = {self.dir}/rawlog
+}}
 service stats {{
   unix_listener stats-reader {{
     mode = 0666
@@ -234,6 +238,24 @@ service stats {{
             size = path.stat().st_size
             time.sleep(0.3)
         path.write_text("")
+
+    def commands(self):
+        """Record the commands clients send from here on (Dovecot's rawlog); the returned function
+        gives them, one line each, from every session since, and stops recording."""
+        import time
+
+        folder = self.dir / "rawlog"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir()
+        subprocess.run(["chown", "dovecot:dovecot", str(folder)], check=True)
+
+        def sent() -> list[str]:
+            time.sleep(0.3)  # the session that just ended closes its file
+            lines = [line for path in sorted(folder.glob("*.in")) for line in path.read_text(errors="replace").splitlines()]
+            shutil.rmtree(folder, ignore_errors=True)
+            return lines
+
+        return sent
 
     def log(self) -> str:
         path = self.dir / "dovecot.log"

@@ -17,7 +17,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from conftest import FIXTURES, ROOT, assert_no_traceback, complete_reports, fetch, isolated_env, mail, oauth2_config, run
+from conftest import (FIXTURES, ROOT, assert_no_traceback, complete_reports, fetch, isolated_env, mail, oauth2_config,
+                      own_config, run)
 from dovecot import PASSWORD, TOKEN, USER, free_port
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
@@ -41,7 +42,8 @@ def test_fetch_reports_platform_mail_read_only(dovecot, tmp_path):
     before = _flags(dovecot)
     dovecot.clear_log()
 
-    result = fetch(dovecot, tmp_path / "state.db", "--since", "30d", "--format", "jsonl")
+    result = fetch(dovecot, tmp_path / "state.db", "--since", "30d", "--format", "jsonl",
+                   "--config", own_config(tmp_path))
     assert_no_traceback(result)
     assert result.code == 0, result.err
     got = {r["message_id"]: r for r in result.records()}  # reported in sent order; the forward keeps its own date
@@ -51,10 +53,11 @@ def test_fetch_reports_platform_mail_read_only(dovecot, tmp_path):
     assert (rejection["kind"], rejection["label"], rejection["delay_seconds"]) == ("rejection", "automated", 40)
     assert re.fullmatch(r"INBOX/\d+", rejection["source"])  # folder/uid
     forwarded = got["<fw1@example.org>"]
-    assert forwarded["kind"] == "rejection" and forwarded["forwarded"] is True  # found by the BODY search
+    assert forwarded["kind"] == "rejection" and forwarded["forwarded"] is True  # from the user, "Fwd:", confirmed
     # Read-only: no flag changed, nothing marked \Seen.
     assert _flags(dovecot) == before and not any(b"\\Seen" in f for f in before.values())
     # Only the server-filtered messages were downloaded: the friend's mail never was.
+    # (the forward is small: downloaded at once, as a partial look would cost as much)
     assert dovecot.fetched_bodies() == 3  # submission, rejection, forward; not the friend nor the newsletter
 
 

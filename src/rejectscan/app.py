@@ -160,6 +160,14 @@ class App:
         """Who the user is (login name and `addresses`) and which results headers to believe."""
         return config_mod.trust(self.settings, self.env.environ)
 
+    def account_trust(self, imap):
+        """`trust` with the login name in force (--user included) when it is an address: the
+        user's own mail is what a forward search looks for."""
+        from dataclasses import replace
+
+        user = imap.user.strip().lower()
+        return replace(self.trust, addresses=self.trust.addresses | {user}) if "@" in user else self.trust
+
     @functools.cached_property
     def _scan_cache(self):
         from rejectscan.sources.mbox import DatabaseCache
@@ -374,12 +382,12 @@ class App:
         from rejectscan.fetching import Fetcher, FetchRequest
         from rejectscan.store import run_lock
 
+        trust = self.account_trust(imap)
         with run_lock(self.settings.db, lock_timeout), self._store() as store:
             request = FetchRequest(account=imap.account, since=since, rescan=rescan,
-                                   search_forwards=imap.search_forwards)
+                                   search_forwards=imap.search_forwards, own_addresses=tuple(sorted(trust.addresses)))
             try:
-                outcome = Fetcher(box, store, self.patterns, lambda: self._history(store), self.trust,
-                                  progress).run(request)
+                outcome = Fetcher(box, store, self.patterns, lambda: self._history(store), trust, progress).run(request)
             finally:
                 progress.clear()
             store.beat(imap.account, runner)

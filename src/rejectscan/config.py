@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
 from rejectscan.errors import ConfigError
+from rejectscan.models import ForwardSearch
 
 if TYPE_CHECKING:
     from rejectscan.environment import Environment
@@ -54,6 +55,17 @@ def _choice(*choices):
     return check
 
 
+def _forward_search(value):
+    """"headers", "body" or false; an older config's true meant the BODY search, so it still does."""
+    if value is True:
+        return ForwardSearch.BODY
+    if value is False:
+        return ForwardSearch.OFF
+    if value in (ForwardSearch.HEADERS.value, ForwardSearch.BODY.value):
+        return ForwardSearch(value)
+    raise _Invalid('"headers", "body" or false')
+
+
 def _number(low: float, high: float, whole: bool = False):
     def check(value):
         kind = int if whole else (int, float)
@@ -95,7 +107,7 @@ _TOP = {"patterns": _strings, "db": _string, "format": _choice(*FORMATS), "accou
 _ACCOUNT = {
     "host": _host, "port": _number(1, 65535, whole=True), "user": _string, "tls": _choice(*TLS_MODES),
     "cafile": _string, "folders": _strings, "password_cmd": _string, "oauth2_token_cmd": _string,
-    "allow_plaintext": _boolean, "timeout": _number(1, 3600), "search_forwards": _boolean,
+    "allow_plaintext": _boolean, "timeout": _number(1, 3600), "search_forwards": _forward_search,
     "addresses": _strings, "authserv_ids": _strings,
 }
 
@@ -217,7 +229,7 @@ class ImapSettings:
     password_cmd: str | None
     oauth2_token_cmd: str | None
     timeout: float
-    search_forwards: bool
+    search_forwards: ForwardSearch
 
     @property
     def account(self) -> str:
@@ -274,7 +286,7 @@ def imap_settings(settings: Settings, options: Mapping[str, object], env: Mappin
     if isinstance(folders, str):
         folders = (folders,)
     timeout = float(pick("timeout") or 30)
-    search_forwards = file.get("search_forwards", True)
+    search_forwards = file.get("search_forwards", ForwardSearch.HEADERS)  # checked on load (_forward_search)
     cafile = pick("cafile")
     if cafile:
         _check_cafile(Path(str(cafile)).expanduser())
@@ -282,7 +294,7 @@ def imap_settings(settings: Settings, options: Mapping[str, object], env: Mappin
                         cafile=str(Path(str(cafile)).expanduser()) if cafile else None,
                         folders=tuple(str(f) for f in folders), password_cmd=file.get("password_cmd"),
                         oauth2_token_cmd=file.get("oauth2_token_cmd"), timeout=timeout,
-                        search_forwards=bool(search_forwards))
+                        search_forwards=search_forwards)
 
 
 CONFIG_TEMPLATE = """\
@@ -304,6 +316,13 @@ user = {user_toml}
 # tls = "ssl"            # ssl (993), starttls (143), or none (loopback hosts only)
 # cafile = "~/my-ca.pem" # trust a private certificate authority
 # folders = ["INBOX"]    # Gmail default: the All Mail folder, wherever your language puts it
+
+# Your other addresses (aliases, accounts that forward here): your forwards from them are found too.
+# addresses = ["me@example.net"]
+# How forwards of platform mail are looked for: "headers" (your own, from headers alone; any
+# server), "body" (also any forward someone else sent: only for servers with a full-text index),
+# or false (none).
+# search_forwards = "headers"
 
 # The password: never on the command line. Either set REJECTSCAN_PASSWORD, or let a command
 # print it (like mbsync's PassCmd), or install the keyring extra, or type it at the prompt.

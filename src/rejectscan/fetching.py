@@ -2,11 +2,13 @@
 
 - plan: from the folder's sync point in the store, what is left to examine (nothing, only new
   UIDs, or the whole window when it is new, wider than before, or after a UIDVALIDITY change);
-- search: one server-side SEARCH for the platforms' senders and forwards, SINCE the window;
+- search: one server-side SEARCH for the platforms' senders and forwards, SINCE the window, from
+  headers alone unless the server has a full-text index (searches.py);
 - check candidates: the one stage that decides which found UIDs are downloaded, and how much of
   each, before any body is (UIDs examined by an earlier, interrupted run are skipped here; every
-  size is asked first, RFC822.SIZE, and a message over models.MAX_MESSAGE_BYTES is fetched only
-  up to it: a partial fetch);
+  size and From field is asked first, and a message over models.MAX_MESSAGE_BYTES is fetched
+  only up to it: a partial fetch; mail from the user is a forward only once a look at its
+  structure and the start of its text confirms it, confirm.py);
 - download, judge and record a batch at a time, each batch bounded in messages and in bytes:
   its records commit with the UIDs it examined, so a killed first fetch resumes where it stopped;
 - the folder's sync point moves once the pass is complete.
@@ -23,15 +25,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Iterable, Mapping, Protocol
 
-from rejectscan import pipeline
+from rejectscan import confirm, pipeline
 from rejectscan.authenticity import Trust
 from rejectscan.errors import InputError
 from rejectscan.history import History
-from rejectscan.models import MAX_MESSAGE_BYTES, RawMessage
+from rejectscan.models import MAX_MESSAGE_BYTES, ForwardSearch, Probe, RawMessage, Sized
 from rejectscan.patterns import PatternSet
-from rejectscan.prefilter import minimal_words
+from rejectscan.prefilter import Prefilter
 from rejectscan.progress import Progress, Silent
 from rejectscan.record import Record
+from rejectscan.searches import SearchTerms, search_criteria, search_terms, since_day
 from rejectscan.store import Saved, Store, SyncPoint
 from rejectscan.textout import plural
 
@@ -44,6 +47,7 @@ log = logging.getLogger("rejectscan.fetch")
 class FolderInfo(Protocol):
     uidvalidity: int
     uidnext: int | None
+    highestmodseq: int | None
 
 
 class Mailbox(Protocol):
@@ -55,7 +59,13 @@ class Mailbox(Protocol):
 
     def search(self, criteria: list) -> list[int]: ...
 
-    def sizes(self, folder: str, uids: list[int]) -> dict[int, int]: ...  # RFC822.SIZE, no body
+    def capabilities(self) -> set[str]: ...
+
+    def sized(self, folder: str, uids: list[int]) -> dict[int, Sized]: ...  # RFC822.SIZE and From, no body
+
+    def probe(self, folder: str, uids: list[int]) -> dict[int, Probe]: ...  # BODYSTRUCTURE
+
+    def excerpts(self, folder: str, sections: Mapping[int, tuple[str, int]]) -> dict[int, bytes]: ...  # starts of parts
 
     def fetch(self, folder: str, uids: list[int],
               sizes: Mapping[int, int]) -> Iterable[tuple[int, RawMessage]]: ...  # over the cap: its start
@@ -66,7 +76,8 @@ class FetchRequest:
     account: str
     since: datetime
     rescan: bool = False
-    search_forwards: bool = True
+    search_forwards: ForwardSearch = ForwardSearch.HEADERS
+    own_addresses: tuple[str, ...] = ()  # the login name when it is an address, and `addresses`
 
 
 @dataclass(frozen=True)
@@ -117,44 +128,18 @@ class SearchPlan:
 
 
 def plan(point: SyncPoint | None, uidvalidity: int, uidnext: int | None, since: datetime,
-         rescan: bool) -> SearchPlan | None:
+         rescan: bool, modseq: int | None = None) -> SearchPlan | None:
     """What is left to examine in one folder; None when nothing is."""
     same = point is not None and point.uidvalidity == uidvalidity
     if rescan:
         return SearchPlan(since, 0, skip_examined=False)
     if not same or point.since is None or since < point.since:
         return SearchPlan(since, 0, skip_examined=True)  # new, after a UIDVALIDITY change, or wider
+    if modseq is not None and modseq == point.modseq:
+        return None  # CONDSTORE: nothing at all changed in the folder since the last pass
     if uidnext is not None and uidnext <= point.last_uid + 1:
         return None  # nothing arrived since the last pass: no SEARCH at all
     return SearchPlan(since, point.last_uid, skip_examined=True)
-
-
-def search_terms(patterns: PatternSet, forwards: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """FROM terms catch the platforms, their subdomains and lookalikes (the whole From header is
-    searched, display name included); BODY terms catch forwards, which carry the sender address."""
-    from_terms = minimal_words({t.strip(".") for p in patterns.platforms for t in (*p.lookalike_tokens, *p.domains)})
-    body_terms = tuple(f"@{d}" for p in patterns.platforms for d in p.domains) if forwards else ()
-    return from_terms, body_terms
-
-
-def search_criteria(since_day: date, after_uid: int, from_terms: tuple[str, ...],
-                    body_terms: tuple[str, ...]) -> list:
-    """SINCE day AND (FROM t1 OR FROM t2 ... OR BODY b1 ...) AND UID n:* as one flat IMAP search."""
-    terms: list[list[str]] = [["FROM", t] for t in from_terms] + [["BODY", b] for b in body_terms]
-    criteria: list = ["SINCE", since_day]
-    if after_uid:
-        criteria += ["UID", f"{after_uid + 1}:*"]
-    flat: list[str] = []
-    for i, term in enumerate(terms):
-        if i < len(terms) - 1:
-            flat.append("OR")  # OR is binary and prefix: "OR a OR b c" is a OR (b OR c)
-        flat.extend(term)
-    return criteria + flat
-
-
-def since_day(since: datetime) -> date:
-    """IMAP SINCE is whole days in the server's zone: ask one day wider, filter exactly afterwards."""
-    return (since - timedelta(days=1)).date()
 
 
 def message_key(data: bytes, message_id: str | None) -> str:
@@ -176,27 +161,32 @@ class Fetcher:
         self.store = store
         self.patterns = patterns
         self.history = history
+        self.prefilter = Prefilter.for_patterns(patterns)
 
     def run(self, request: FetchRequest) -> FetchOutcome:
         errors: list[InputError] = []
         rescanned: list[str] = []
         seen: set[str] = set()  # the same message in two folders (Gmail labels) is judged once
+        gmail = request.search_forwards is not ForwardSearch.OFF and "X-GM-EXT-1" in self.mailbox.capabilities()
+        terms = search_terms(self.patterns, request.search_forwards, request.own_addresses, gmail)
+        if request.search_forwards is not ForwardSearch.OFF and not terms.forwards:
+            log.info("no address of yours is known (the login name is not one and `addresses` is not set): "
+                     "forwards are not searched for")
         for folder in self.mailbox.folders():
-            rescanned += self._folder(folder, request, seen, errors)
+            rescanned += self._folder(folder, request, terms, seen, errors)
         return FetchOutcome(rescanned=tuple(rescanned), errors=tuple(errors))
 
-    def _folder(self, folder: str, request: FetchRequest, seen: set[str], errors: list[InputError]) -> list[str]:
+    def _folder(self, folder: str, request: FetchRequest, terms: SearchTerms, seen: set[str],
+                errors: list[InputError]) -> list[str]:
         state = self.mailbox.select(folder)
         point = self.store.sync_point(request.account, folder)
-        search = plan(point, state.uidvalidity, state.uidnext, request.since, request.rescan)
+        search = plan(point, state.uidvalidity, state.uidnext, request.since, request.rescan, state.highestmodseq)
         if search is None:
             return []
-        from_terms, body_terms = search_terms(self.patterns, request.search_forwards)
         self.progress.show(f"{folder}: searching", now=True)
-        found = [u for u in self.mailbox.search(search_criteria(since_day(search.since), search.after_uid,
-                                                                from_terms, body_terms))
+        found = [u for u in self.mailbox.search(search_criteria(since_day(search.since), search.after_uid, terms))
                  if u > search.after_uid]
-        candidates = self._candidates(request.account, folder, state.uidvalidity, found, search)
+        candidates = self._candidates(request, folder, state.uidvalidity, found, search, terms)
         log.info("%s: %s to download (%s found by the search)", folder, plural(len(candidates), "message"),
                  f"{len(found):,}")
         keys: list[str] = []
@@ -208,18 +198,39 @@ class Fetcher:
         window = search.since if search.whole_window else point.since
         if point is not None and point.uidvalidity == state.uidvalidity and point.since is not None:
             window = min(window, point.since)
-        self.store.finish_folder(request.account, folder, SyncPoint(state.uidvalidity, last, window))
+        self.store.finish_folder(request.account, folder, SyncPoint(state.uidvalidity, last, window,
+                                                                    state.highestmodseq))
         return keys
 
-    def _candidates(self, account: str, folder: str, uidvalidity: int, found: list[int],
-                    search: SearchPlan) -> list[Candidate]:
-        """Which found UIDs to download, and their sizes: the stage that decides before any body is
-        fetched. Asking RFC822.SIZE costs a few bytes a message; it bounds what each batch holds."""
+    def _candidates(self, request: FetchRequest, folder: str, uidvalidity: int, found: list[int],
+                    search: SearchPlan, terms: SearchTerms) -> list[Candidate]:
+        """Which found UIDs to download, and their sizes: the stage that decides before any whole body
+        is fetched. Size and From cost a few dozen bytes a message; the size bounds what each batch
+        holds, the From field tells the platforms' mail (downloaded) from the user's (a possible
+        forward, looked at in part first: confirm.py)."""
         if search.skip_examined:
-            done = self.store.examined(account, folder, uidvalidity)
+            done = self.store.examined(request.account, folder, uidvalidity)
             found = [u for u in found if u not in done]
-        sizes = self.mailbox.sizes(folder, found) if found else {}
-        return [Candidate(uid, sizes.get(uid, 0)) for uid in found]
+        sized = self.mailbox.sized(folder, found) if found else {}
+        routes = {uid: confirm.route(sized.get(uid, Sized(uid, 0)), self.prefilter, terms.full_text,
+                                    frozenset(terms.own)) for uid in found}
+        maybe = [uid for uid in found if routes[uid] is confirm.Route.CONFIRM]
+        forwards = self._confirmed(folder, maybe) if maybe else set()
+        return [Candidate(uid, sized[uid].size if uid in sized else 0) for uid in found
+                if routes[uid] is confirm.Route.DOWNLOAD or uid in forwards]
+
+    def _confirmed(self, folder: str, uids: list[int]) -> set[int]:
+        """The possible forwards that are forwards of platform mail: by the senders of the messages
+        they attach, else by the first bytes of their text (two small FETCHes, no whole body)."""
+        probes = self.mailbox.probe(folder, uids)
+        kept = {uid for uid, p in probes.items() if confirm.attaches_platform_mail(p, self.prefilter)}
+        sections = {uid: (part.section, confirm.EXCERPT_BYTES[part.mime]) for uid, p in probes.items()
+                    if uid not in kept and (part := confirm.excerpt_part(p)) is not None}
+        excerpts = self.mailbox.excerpts(folder, sections) if sections else {}
+        kept |= {uid for uid, data in excerpts.items() if confirm.names_platform(data, self.prefilter)}
+        log.info("%s: %s of %s of yours confirmed as forwards of platform mail from their structure and "
+                 "first bytes", folder, f"{len(kept):,}", plural(len(uids), "message"))
+        return kept
 
     def _batch(self, folder: str, uidvalidity: int, batch: list[Candidate], request: FetchRequest,
                seen: set[str], errors: list[InputError]) -> list[str]:

@@ -101,12 +101,17 @@ _DASH_SEPARATOR = re.compile(r"^[-–—]{3,}\s*(.{0,60}?)\s*[-–—]{2,}\s*(.*
 _UNDERSCORE_SEPARATOR = re.compile(r"^_{10,}\s*$")
 _COLON_SEPARATOR = re.compile(r"^([^\s:@][^:@]{2,60}?)\s*:\s*$")
 
+# The subject prefixes mail clients put before a forwarded message's subject, in the languages
+# the labels above cover ("Fwd:", German "WG:", French "TR:", Spanish "RV:", Italian "I:", ...).
+FORWARD_PREFIXES: tuple[str, ...] = ("fwd", "fw", "wg", "tr", "rv", "i", "vs", "vb", "pd", "enc", "redir.", "vl",
+                                     "videresend", "i̇lt", "ilt", "doorst")
 _FORWARD_PREFIX = re.compile(
-    r"^\s*(fwd?|fw|wg|tr|rv|i|vs|vb|pd|enc|redir\.|vl|videresend|i̇lt|ilt|doorst)\s*:", re.IGNORECASE)
-_REPLY_PREFIX = re.compile(r"^\s*(re|aw|sv|antw|odp|ynt|vá|r|rif|отв|ответ)\s*:", re.IGNORECASE)
+    r"^\s*(" + "|".join(re.escape(p) for p in FORWARD_PREFIXES) + r")\s*:", re.IGNORECASE)
+_REPLY_PREFIXES = ("re", "aw", "sv", "antw", "odp", "ynt", "vá", "r", "rif", "отв", "ответ")
+_REPLY_PREFIX = re.compile(r"^\s*(" + "|".join(_REPLY_PREFIXES) + r")\s*:", re.IGNORECASE)
 _ANY_PREFIX = re.compile(
-    r"^\s*(?:(?:fwd?|fw|wg|tr|rv|i|vs|vb|pd|enc|redir\.|vl|videresend|i̇lt|ilt|doorst|re|aw|sv"
-    r"|antw|odp|ynt|vá|r|rif|отв|ответ)\s*(?:\[\d+\])?\s*:\s*)+",
+    r"^\s*(?:(?:" + "|".join(re.escape(p) for p in (*FORWARD_PREFIXES, *_REPLY_PREFIXES))
+    + r")\s*(?:\[\d+\])?\s*:\s*)+",
     re.IGNORECASE,
 )
 

@@ -245,3 +245,44 @@ class Heartbeat:
     last_error: str | None
     last_error_at: datetime | None
     runner: str | None
+
+
+# --- what a server says about a message before it is downloaded (fetching, sources.imap) ---------
+
+class ForwardSearch(str, enum.Enum):
+    """How `fetch` looks for forwards of platform mail (`search_forwards` under [account])."""
+
+    HEADERS = "headers"  # mail from your own addresses with a forward marker in its subject (default)
+    BODY = "body"  # also the server's full-text search, for forwards anyone sent (indexed servers)
+    OFF = "off"  # only mail from the platforms themselves
+
+
+@dataclass(frozen=True)
+class Sized:
+    """A found message's size (RFC822.SIZE; 0 when the server gave none) and its From field as
+    written, asked before any body."""
+
+    uid: int
+    size: int
+    from_field: bytes = b""
+
+
+@dataclass(frozen=True)
+class Part:
+    """One leaf of a message's MIME structure (IMAP BODYSTRUCTURE): its section number (1, 2.1),
+    type and transfer encoding; for an attached message (message/rfc822), its senders as
+    "Name <address>" from the envelope the server parsed."""
+
+    section: str
+    mime: str
+    encoding: str = ""
+    attached_from: tuple[str, ...] = ()
+    inside_attached: bool = False  # a part of an attached message, not of the message itself
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What a partial look at a candidate showed: its MIME structure, leaf by leaf."""
+
+    uid: int
+    parts: tuple[Part, ...]

@@ -69,6 +69,10 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         -- which rules judged it (a fingerprint of the pattern packs)
         ALTER TABLE messages ADD COLUMN rules TEXT;
     """),
+    ("0004_highestmodseq", """
+        -- the folder's HIGHESTMODSEQ (CONDSTORE) when the last complete pass began; NULL: none
+        ALTER TABLE folders ADD COLUMN modseq INTEGER;
+    """),
 )
 
 
@@ -85,6 +89,7 @@ class SyncPoint:
     uidvalidity: int
     last_uid: int  # every matching UID up to this one was examined ...
     since: datetime | None  # ... for mail that arrived after this (None: unknown, from an older version)
+    modseq: int | None = None  # the folder's HIGHESTMODSEQ then (CONDSTORE), None without it
 
 
 @dataclass(frozen=True)
@@ -235,11 +240,11 @@ class Store:
 
     @_guarded
     def sync_point(self, account: str, folder: str) -> SyncPoint | None:
-        row = self.db.execute("SELECT uidvalidity, last_uid, since FROM folders WHERE account=? AND folder=?",
+        row = self.db.execute("SELECT uidvalidity, last_uid, since, modseq FROM folders WHERE account=? AND folder=?",
                               (account, folder)).fetchone()
         if row is None:
             return None
-        return SyncPoint(row["uidvalidity"], row["last_uid"], _time(row["since"]))
+        return SyncPoint(row["uidvalidity"], row["last_uid"], _time(row["since"]), row["modseq"])
 
     @_guarded
     def examined(self, account: str, folder: str, uidvalidity: int) -> set[int]:
@@ -279,10 +284,10 @@ class Store:
         """A pass over the folder is complete: move its sync point (and forget another UIDVALIDITY's UIDs)."""
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO folders (account, folder, uidvalidity, last_uid, since) VALUES (?,?,?,?,?)"
+                "INSERT INTO folders (account, folder, uidvalidity, last_uid, since, modseq) VALUES (?,?,?,?,?,?)"
                 " ON CONFLICT(account, folder) DO UPDATE SET uidvalidity=excluded.uidvalidity,"
-                " last_uid=excluded.last_uid, since=excluded.since",
-                (account, folder, point.uidvalidity, point.last_uid, _iso(point.since)))
+                " last_uid=excluded.last_uid, since=excluded.since, modseq=excluded.modseq",
+                (account, folder, point.uidvalidity, point.last_uid, _iso(point.since), point.modseq))
             db.execute("DELETE FROM examined WHERE account=? AND folder=? AND uidvalidity<>?",
                        (account, folder, point.uidvalidity))
 

@@ -2,9 +2,11 @@
 
 It never changes the mailbox: folders are opened read-only (EXAMINE) and bodies fetched with
 BODY.PEEK, so nothing is marked read, moved or deleted. The server does the filtering (one
-SEARCH per folder: the platform senders, forwards of their mail, and the date), and only the
-matching messages are downloaded, in batches of integer UIDs (imapclient 4.x needs lists), their
-sizes asked first so an oversized one is fetched only in part.
+SEARCH per folder, searches.py), and only the matching messages are downloaded, in batches of
+integer UIDs (imapclient 4.x needs lists), their sizes and From fields asked first so an
+oversized one is fetched only in part and a possible forward is first looked at in part
+(BODYSTRUCTURE, the start of its text). CONDSTORE is enabled where offered, so each folder's
+HIGHESTMODSEQ tells a rerun whether anything changed at all.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from rejectscan.config import ALL_MAIL, ImapSettings
 from rejectscan.credentials import Credential
 from rejectscan.errors import ConnectError, FolderMissingError, LoginError, RejectscanError, TLSVerifyError
 from rejectscan.logs import Redactor
-from rejectscan.models import MAX_MESSAGE_BYTES, RawMessage
+from rejectscan.models import MAX_MESSAGE_BYTES, Part, Probe, RawMessage, Sized
 
 BATCH = 100
 SIZE_BATCH = 500  # UIDs per RFC822.SIZE request: a few bytes each in the answer
@@ -32,6 +34,7 @@ class FolderState:
     name: str
     uidvalidity: int
     uidnext: int | None
+    highestmodseq: int | None = None  # with CONDSTORE: changes whenever anything in the folder does
 
 
 class ImapMailbox:
@@ -42,6 +45,7 @@ class ImapMailbox:
         self._credential = credential
         self._redactor = redactor
         self.client = None
+        self._condstore: bool | None = None  # enabled on this connection (asked at the first EXAMINE)
 
     def __enter__(self) -> "ImapMailbox":
         self.connect()
@@ -80,6 +84,7 @@ class ImapMailbox:
             raise ConnectError(f"the server at {s.host}:{s.port} did not talk IMAP as expected ({type(exc).__name__})") from None
         client.normalise_times = False  # INTERNALDATE with its zone, not naive local time
         self.client = client
+        self._condstore = None
         cred = self._credential()
         self._redactor.add(cred.secret, cred.user)
         try:
@@ -166,23 +171,68 @@ class ImapMailbox:
 
     def select(self, folder: str) -> FolderState:
         with self._guard(f"opening {folder}"):
+            if self._condstore is None:
+                self._condstore = self._enable_condstore()
             info = self.client.select_folder(folder, readonly=True)
-        return FolderState(folder, int(info[b"UIDVALIDITY"]), int(info[b"UIDNEXT"]) if b"UIDNEXT" in info else None)
+        modseq = info.get(b"HIGHESTMODSEQ") if self._condstore else None
+        return FolderState(folder, int(info[b"UIDVALIDITY"]), int(info[b"UIDNEXT"]) if b"UIDNEXT" in info else None,
+                           modseq if isinstance(modseq, int) and modseq > 0 else None)
+
+    def _enable_condstore(self) -> bool:
+        """ENABLE CONDSTORE (RFC 7162) where offered, so EXAMINE reports HIGHESTMODSEQ. QRESYNC
+        would add only the UIDs expunged since, which a scan that never deletes does not need."""
+        offered = {c.upper() for c in self.client.capabilities()}
+        if b"CONDSTORE" not in offered or b"ENABLE" not in offered:
+            return False
+        return b"CONDSTORE" in {c.upper() for c in self.client.enable("CONDSTORE")}
 
     def search(self, criteria: list) -> list[int]:
         with self._guard("searching"):
             return sorted(int(u) for u in self.client.search(criteria))
 
-    def sizes(self, folder: str, uids: list[int]) -> dict[int, int]:
-        """RFC822.SIZE of each message (no body is sent), so the caller bounds what it downloads."""
-        found: dict[int, int] = {}
+    def sized(self, folder: str, uids: list[int]) -> dict[int, Sized]:
+        """RFC822.SIZE and the From field of each message (no body is sent): the caller bounds
+        what it downloads and tells the platforms' mail from the user's."""
+        found: dict[int, Sized] = {}
         for i in range(0, len(uids), SIZE_BATCH):
             with self._guard("asking message sizes"):
-                response = self.client.fetch(uids[i:i + SIZE_BATCH], ["RFC822.SIZE"])
+                response = self.client.fetch(uids[i:i + SIZE_BATCH], ["RFC822.SIZE", "BODY.PEEK[HEADER.FIELDS (FROM)]"])
             for uid, item in response.items():
-                size = item.get(b"RFC822.SIZE") if isinstance(item, dict) else None
-                if isinstance(uid, int) and isinstance(size, int):
-                    found[uid] = size
+                if not isinstance(uid, int) or not isinstance(item, dict):
+                    continue
+                size = item.get(b"RFC822.SIZE")
+                field = next((v for k, v in item.items() if k.startswith(b"BODY[HEADER.FIELDS")), b"")
+                found[uid] = Sized(uid, size if isinstance(size, int) else 0, _field_value(field))
+        return found
+
+    def probe(self, folder: str, uids: list[int]) -> dict[int, Probe]:
+        """Each message's MIME structure (BODYSTRUCTURE: no body is sent), attached messages'
+        senders included."""
+        found: dict[int, Probe] = {}
+        for i in range(0, len(uids), SIZE_BATCH):
+            with self._guard("asking message structures"):
+                response = self.client.fetch(uids[i:i + SIZE_BATCH], ["BODYSTRUCTURE"])
+            for uid, item in response.items():
+                structure = item.get(b"BODYSTRUCTURE") if isinstance(item, dict) else None
+                if isinstance(uid, int) and isinstance(structure, tuple):
+                    found[uid] = Probe(uid, tuple(_parts(structure, "", inside=False)))
+        return found
+
+    def excerpts(self, folder: str, sections: Mapping[int, tuple[str, int]]) -> dict[int, bytes]:
+        """The first bytes of one part of each message (uid: (section, how many)), with
+        BODY.PEEK[section]<0.n>, as sent (still in its transfer encoding)."""
+        grouped: dict[tuple[str, int], list[int]] = {}
+        for uid, wanted in sections.items():
+            grouped.setdefault(wanted, []).append(uid)
+        found: dict[int, bytes] = {}
+        for (section, limit), uids in sorted(grouped.items()):
+            for i in range(0, len(uids), BATCH):
+                with self._guard("reading the start of possible forwards"):
+                    response = self.client.fetch(uids[i:i + BATCH], [f"BODY.PEEK[{section}]<0.{limit}>"])
+                for uid, item in response.items():
+                    data = next((v for k, v in item.items() if k.startswith(b"BODY[")), None) if isinstance(item, dict) else None
+                    if isinstance(uid, int) and isinstance(data, bytes):
+                        found[uid] = data
         return found
 
     def fetch(self, folder: str, uids: list[int], sizes: Mapping[int, int] = {}) -> Iterator[tuple[int, RawMessage]]:
@@ -246,3 +296,39 @@ def _protocol_failure(exc: Exception) -> bool:
     """A LoginError that is not the server saying no: garbage, a BAD, a dropped connection."""
     cause = exc.__context__
     return isinstance(cause, imaplib.IMAP4.abort) or "command error" in str(exc) or "BAD" in str(exc).split(":")[0]
+
+
+def _field_value(field: bytes) -> bytes:
+    """'From: a <b@c>\r\n\r\n' -> b'a <b@c>' (folds kept: the header reader unfolds)."""
+    field = field.strip()
+    name, sep, value = field.partition(b":")
+    return value.strip() if sep and name.strip().lower() == b"from" else b""
+
+
+def _text(value) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else ""
+
+
+def _parts(body: tuple, section: str, inside: bool) -> list[Part]:
+    """BODYSTRUCTURE's leaves with their section numbers (RFC 3501 6.4.5): a multipart's children
+    are n.1, n.2 ...; a message's only part is 1; an attached message's body is n.1 or its parts."""
+    if body and isinstance(body[0], list):  # multipart: (children, subtype, ...)
+        out: list[Part] = []
+        for i, child in enumerate(body[0], 1):
+            if isinstance(child, tuple):
+                out += _parts(child, f"{section}.{i}" if section else str(i), inside)
+        return out
+    if len(body) < 7:
+        return []
+    here = section or "1"
+    mime = f"{_text(body[0])}/{_text(body[1])}".lower()
+    encoding = _text(body[5]).lower()
+    if mime != "message/rfc822" or len(body) < 9 or not isinstance(body[8], tuple):
+        return [Part(here, mime, encoding, inside_attached=inside)]
+    envelope = body[7] if isinstance(body[7], tuple) else ()
+    senders = envelope[2] if len(envelope) > 2 and isinstance(envelope[2], tuple) else ()
+    attached_from = tuple(f"{_text(a[0])} <{_text(a[2])}@{_text(a[3])}>" for a in senders
+                          if isinstance(a, tuple) and len(a) >= 4)
+    inner = body[8]
+    inner_section = here if inner and isinstance(inner[0], list) else f"{here}.1"
+    return [Part(here, mime, encoding, attached_from, inside), *_parts(inner, inner_section, True)]
