@@ -27,8 +27,10 @@ def test_reports_go_out_while_the_mailbox_is_still_being_read(tmp_path):
     """The first report arrives while the writer still holds the pipe open: nothing waits for the end."""
     fifo = tmp_path / "export.mbox"
     os.mkfifo(fifo)
+    # unbuffered: readline() below must not pull later lines into a buffer that communicate(),
+    # which reads the pipe itself, would never see
     proc = subprocess.Popen([sys.executable, "-m", "rejectscan", "analyze", str(fifo), "--all", "--format", "jsonl"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=isolated_env(), cwd=ROOT)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=isolated_env(), cwd=ROOT, bufsize=0)
     try:
         with _open_writer(fifo, proc) as writer:
             writer.write(b"".join(_plain(n) for n in range(20)))

@@ -36,6 +36,7 @@ class Trust:
 
     addresses: frozenset[str] = frozenset()
     authserv_ids: frozenset[str] = frozenset()
+    configured_only: bool = False  # a configured authserv-id is in the message: no other results count
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ class Result:
 
 
 def judge(original: Original, platform: Platform | None, relation: Relation, reason: str,
-          trust: Trust = Trust()) -> Authenticity:
+          trust: Trust = Trust(), outer: ParsedMail | None = None) -> Authenticity:
+    """`outer`: the message as it arrived, when `original` was found inside a forward of it."""
     if platform is None:
         return Authenticity(None, ("not sent by or in the name of a platform",))
     if relation is Relation.LOOKALIKE:
@@ -55,20 +57,26 @@ def judge(original: Original, platform: Platform | None, relation: Relation, rea
     forged = _forged_sender(mail) if mail is not None and not original.via.inline else None
     if forged:
         return Authenticity(False, (forged,))
-    if original.via.inline:
-        return Authenticity(None, (f"{reason}, but an inline forward keeps no proof of who sent the original",))
-    if original.via is Via.ATTACHED:
-        stranger = _stranger(original, trust)
+    if original.forwarded:
+        stranger = _stranger(original, trust, outer)
         if stranger:
             return Authenticity(None, (stranger,), stranger=True)
+    if original.via.inline:
+        return Authenticity(None, (f"{reason}, but an inline forward keeps no proof of who sent the original",))
     found = provider_results(mail.trace if mail else (), trust)
     if found.impersonated:
         return Authenticity(False, ("a results header written by the sender claims to come from your own mail "
                                     "provider: only a forger does that",))
-    return _verdict(list(found.results), platform, reason)
+    return _verdict(found, platform, reason)
 
 
-def _verdict(results: list[Result], platform: Platform, reason: str) -> Authenticity:
+def _verdict(found: "ProviderResults", platform: Platform, reason: str) -> Authenticity:
+    results = list(found.results)
+    # a failure is never written in a forger's favour: it counts from any results header at the top
+    results += [r for r in found.fails if r not in results]
+    conflict = _conflicting(found.groups, platform)
+    if conflict:
+        results = [r for r in results if not (r.result == "pass" and _ours(r.domain, platform))]
     if not results:
         return Authenticity(None, (f"{reason}; your mail provider recorded no DKIM/DMARC results it wrote itself, "
                                    "so nothing proves who sent it",))
@@ -81,6 +89,10 @@ def _verdict(results: list[Result], platform: Platform, reason: str) -> Authenti
     if aligned:
         what = ", ".join(f"{r.method}=pass for {r.domain}" for r in aligned)
         return Authenticity(True, (f"{reason}; your mail provider confirmed it ({what})",))
+    if conflict:
+        return Authenticity(None, (f"{reason}, but the results headers in your mail provider's name disagree about "
+                                   f"{platform.name}'s domain ({conflict}): one of them was written by the sender, so "
+                                   "nothing proves who sent it",))
     passes = sorted({r.domain for r in results if r.result == "pass" and r.domain})
     if passes:
         return Authenticity(None, (f"{reason}, but your mail provider's checks passed only for {', '.join(passes)}, "
@@ -101,15 +113,36 @@ def _forged_sender(mail: ParsedMail) -> str | None:
     return None
 
 
-def _stranger(original: Original, trust: Trust) -> str | None:
-    """A forward as attachment proves something only when the person it was sent to forwarded it,
-    and the forward passes its own checks."""
+def _conflicting(groups: tuple[tuple[Result, ...], ...], platform: Platform) -> str:
+    """Two results headers in the provider's name, one with an aligned pass, another reporting the
+    same method without one: a provider writes each check once, so one was written by the sender."""
+    for method in ("dmarc", "dkim"):
+        said = [[r for r in group if r.method == method] for group in groups]
+        said = [rs for rs in said if rs]
+        passing = [rs for rs in said if any(r.result == "pass" and _ours(r.domain, platform) for r in rs)]
+        if passing and len(passing) < len(said):
+            return f"{method}=pass for {platform.name} in one, not in another"
+    return ""
+
+
+def _stranger(original: Original, trust: Trust, outer: ParsedMail | None) -> str | None:
+    """A forward proves something, and counts, only when the user forwarded it: the forwarder is one
+    of the user's addresses (the config's, or the address the forward was delivered to) and the
+    person the original was sent to, and the forward does not fail its own checks."""
     forwarder = (original.forwarded_by or "").lower()
     inner = original.mail
-    own = trust.addresses | set(inner.recipients if inner else ())
-    if not forwarder or forwarder not in own:
-        return (f"forwarded by {forwarder or 'an unknown sender'}, who is not the person it was sent to: "
-                "the attached copy proves nothing, and it is not counted in your history")
+    delivered_to = set(outer.recipients if outer is not None else ())
+    user = trust.addresses | delivered_to
+    sent_to = trust.addresses | set(inner.recipients if inner is not None and original.via is Via.ATTACHED else user)
+    if not forwarder or forwarder not in user or forwarder not in sent_to:
+        return (f"forwarded by {forwarder or 'an unknown sender'}, who is not you or not the person it was sent to: "
+                "the forwarded copy proves nothing, and it is not counted in your history")
+    if outer is not None:
+        own = provider_results(outer.trace, trust)
+        fails = [r for r in (*own.results, *own.fails) if r.method == "dmarc" and r.result == "fail"]
+        if fails or own.impersonated:
+            return (f"the forward from {forwarder} failed your mail provider's own checks, so someone else may have "
+                    "sent it in your name: the copy inside proves nothing, and it is not counted in your history")
     return None
 
 
@@ -117,6 +150,8 @@ def _stranger(original: Original, trust: Trust) -> str | None:
 class ProviderResults:
     results: tuple[Result, ...]
     impersonated: bool  # a results header the sender wrote under the provider's own name
+    groups: tuple[tuple[Result, ...], ...] = ()  # the trusted results, header by header
+    fails: tuple[Result, ...] = ()  # DMARC and DKIM failures in any results header at the top level
 
 
 def provider_results(trace: tuple[TraceHeader, ...], trust: Trust = Trust()) -> ProviderResults:
@@ -128,19 +163,36 @@ def provider_results(trace: tuple[TraceHeader, ...], trust: Trust = Trust()) -> 
     in the provider's name can only have been written by the sender: an impersonation.
     """
     hosts = [_by_host(h.value) if h.name == "received" else None for h in trace]
-    org = next((_org(host) for host in hosts if host is not None), None)
-    out: list[Result] = []
+    org, entry = None, None  # entry: where mail came in from outside to a provider whose host has no name
+    for i, (header, host) in enumerate(zip(trace, hosts)):
+        if host is not None:
+            org = _org(host)
+            break
+        if header.name == "received" and _from_outside(header.value):
+            entry = i
+            break
+    if trust.authserv_ids and any(h.name == "authentication-results" and _authserv(h.value) in trust.authserv_ids
+                                  for h in trace):
+        trust = Trust(trust.addresses, trust.authserv_ids, configured_only=True)
+    groups: list[tuple[Result, ...]] = []
+    fails: list[Result] = []
     inside = True
     impersonated = False
-    for header, host in zip(trace, hosts):
-        if header.name == "received" and host is not None and _org(host) != org:
-            inside = False
+    for i, (header, host) in enumerate(zip(trace, hosts)):
+        if header.name == "received":
+            if (host is not None and _org(host) != org) or (entry is not None and i > entry):
+                inside = False
         elif header.name == "authentication-results":
+            parsed = _parse(header.value)
+            fails += [r for r in (parsed[1] if parsed else ()) if r.method in ("dmarc", "dkim")
+                      and r.result in ("fail", "permerror")]
             if inside:
-                out += _trusted(header.value, org, trust)
+                trusted = _trusted(header.value, org, trust)
+                if trusted:
+                    groups.append(tuple(trusted))
             elif org is not None and _claims(header.value, org):
                 impersonated = True
-    return ProviderResults(tuple(out), impersonated)
+    return ProviderResults(tuple(r for g in groups for r in g), impersonated, tuple(groups), tuple(fails))
 
 
 def _claims(value: str, org: str) -> bool:
@@ -156,8 +208,35 @@ def _trusted(value: str, org: str | None, trust: Trust) -> list[Result]:
     if authserv is None:  # Office 365 writes its results without an authserv-id
         ok = org in _OFFICE365
     else:
-        ok = authserv in trust.authserv_ids or (org is not None and _org(authserv) == org)
+        ok = authserv in trust.authserv_ids or (not trust.configured_only and org is not None and _org(authserv) == org)
     return results if ok else []
+
+
+def _authserv(value: str) -> str:
+    return value.split(";", 1)[0].strip().lower()
+
+
+_FROM_IP = re.compile(r"\[(?:ipv6:)?([0-9a-f.:]+)\]|\(([0-9a-f.:]+)\)", re.IGNORECASE)
+
+
+def _from_outside(received: str) -> bool:
+    """A hop whose "from" part names a public address: the mail came in from the internet there."""
+    head = re.split(r"\bby\b", received, maxsplit=1)[0] if received.lstrip().lower().startswith("from") else ""
+    for m in _FROM_IP.finditer(head):
+        try:
+            address = ipaddress.ip_address(m.group(1) or m.group(2))
+        except ValueError:
+            continue
+        if not any(address in net for net in _INTERNAL if net.version == address.version):
+            return True
+    return False
+
+
+# private, shared, loopback and link-local ranges: hops inside one provider (documentation ranges,
+# which test mail uses, count as outside, as any other address does)
+_INTERNAL = tuple(ipaddress.ip_network(n) for n in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16",
+    "fc00::/7", "fe80::/10", "::1/128"))
 
 
 def _parse(value: str) -> tuple[str | None, list[Result]] | None:
@@ -206,10 +285,12 @@ def _parse_loosely(text: str, bare: bool) -> tuple[str | None, list[Result]] | N
 
 
 def _by_host(received: str) -> str | None:
-    m = _BY.search(received)
-    if not m:
+    """The host that wrote a Received line: its last "by" before the date, since the "from" part
+    before it (HELO name, reverse DNS) is the sending side's to choose and may say "by" too."""
+    found = _BY.findall(received.rsplit(";", 1)[0] if ";" in received else received)
+    if not found:
         return None
-    host = m.group(1).strip(".").lower()
+    host = found[-1].strip(".").lower()
     if "." not in host or host.endswith((".internal", ".local", ".localdomain", ".lan")) or host == "localhost":
         return None
     try:

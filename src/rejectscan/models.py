@@ -184,6 +184,7 @@ class Submission:
     at: datetime
     platform: str | None  # None: applies to every platform (--submitted-at)
     source: str  # "--submitted-at", "email <source>", "recorded with `rejectscan submitted`"
+    proven: bool = True  # given by the user, or an email the provider confirmed; False: authenticity unknown
 
 
 @dataclass(frozen=True)

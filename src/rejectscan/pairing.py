@@ -24,6 +24,7 @@ class Decided:
     at: datetime
     platform: str | None
     event: str  # history.event_key of the original
+    proven: bool = True  # the provider confirmed who sent it (authentic true)
 
 
 @dataclass(frozen=True)
@@ -33,14 +34,19 @@ class Pairing:
 
 
 def pair(at: datetime | None, platform: str | None, event: str, submissions: Iterable[Submission],
-         decisions: Iterable[Decided], precision_seconds: int = 1) -> Pairing:
+         decisions: Iterable[Decided], precision_seconds: int = 1, proven: bool = False) -> Pairing:
     """The latest submission since the previous decision and before this one.
 
     A time read to the minute ("16:03") may stand for any second of that minute, so a
-    submission up to precision_seconds later still counts as before it.
+    submission up to precision_seconds later still counts as before it. A decision the provider
+    confirmed (`proven`) is measured only against what is as well proven: an email nobody can vouch
+    for (no results, or a pass for another domain) must not move a genuine rejection's delay.
     """
     if at is None:
         return Pairing(None, "the email's send time could not be read, so the delay cannot be measured")
+    if proven:
+        submissions = [s for s in submissions if s.proven]
+        decisions = [d for d in decisions if d.proven]
     latest = at + timedelta(seconds=max(0, precision_seconds - 1))
     mine = [s for s in submissions if s.platform is None or platform is None or s.platform == platform]
     earlier = [s for s in mine if s.at <= latest]

@@ -31,7 +31,7 @@ def examine(raw: RawMessage, patterns: PatternSet, trust: Trust = Trust()) -> Fa
     original = forwards.unwrap(mail)
     sent_at = timestamps.original_sent_at(original, raw.internaldate)
     result, guess = match.match(original, patterns)
-    auth = authenticity.judge(original, guess.platform, guess.relation, guess.reason, trust)
+    auth = authenticity.judge(original, guess.platform, guess.relation, guess.reason, trust, mail)
     warnings = list(sent_at.notes) + list(mail.defects)
     if auth.authentic is False and guess.platform is not None:
         warnings.insert(0, f"this email did not come from {guess.platform.name}; it may be phishing: "
@@ -84,7 +84,8 @@ def examine_all(items: Iterable[RawMessage | InputError], patterns: PatternSet, 
 
 def submissions_in(facts: Iterable[Facts]) -> list[Submission]:
     """Submission confirmations among the messages, unless they are forgeries or strangers' copies."""
-    return [Submission(at=f.sent_at.value, platform=f.match.platform, source=f"email {f.source}")
+    return [Submission(at=f.sent_at.value, platform=f.match.platform, source=f"email {f.source}",
+                       proven=f.authenticity.authentic is True)
             for f in facts
             if f.match.kind is Kind.SUBMISSION and f.sent_at.value is not None and f.authenticity.counted]
 
@@ -114,9 +115,10 @@ def judge(all_facts: list[Facts], patterns: PatternSet, submissions: Iterable[Su
                                         or _COPY_RANK[f.original.via] < _COPY_RANK[all_facts[primary[keys[i]]].original.via]):
             primary[keys[i]] = i
     known = list(submissions) + submissions_in(all_facts[i] for i in primary.values())
-    decided = [Decided(e.at, e.platform, e.key) for e in (history.decisions() if history else ())]
+    decided = [Decided(e.at, e.platform, e.key, e.authentic is True) for e in (history.decisions() if history else ())]
     decided += list(decisions)
-    decided += [Decided(all_facts[i].sent_at.value, all_facts[i].match.platform, key) for key, i in primary.items()
+    decided += [Decided(all_facts[i].sent_at.value, all_facts[i].match.platform, key,
+                        all_facts[i].authenticity.authentic is True) for key, i in primary.items()
                 if all_facts[i].match.kind in _DECISIONS and all_facts[i].sent_at.value is not None]
     automated: list[tuple[str | None, datetime, str]] = [
         (e.platform, e.at, e.key) for e in (history.events if history else ())
@@ -170,7 +172,7 @@ class StreamingJudge:
                 if key not in self._submissions or rank < self._submissions[key][0]:
                     self._submissions[key] = (rank, submissions_in([facts])[0])
             elif key not in self._decisions or rank < self._decisions[key][0]:
-                self._decisions[key] = (rank, Decided(at, facts.match.platform, key))
+                self._decisions[key] = (rank, Decided(at, facts.match.platform, key, facts.authenticity.authentic is True))
         return Report(facts=facts)
 
     def finish(self) -> list[Report]:
@@ -203,7 +205,8 @@ def judge_one(facts: Facts, patterns: PatternSet, submissions: list[Submission],
         advice = advice_rules.choose(facts.match, verdict, patterns, authentic=facts.authenticity.authentic)
         return Report(facts=facts, verdict=verdict, advice=advice)
     precision = facts.sent_at.precision_seconds
-    pairing = pair(at, facts.match.platform, key, submissions, decided, precision)
+    pairing = pair(at, facts.match.platform, key, submissions, decided, precision,
+                   proven=facts.authenticity.authentic is True)
     submission = pairing.submission
     delay = max(0, int((at - submission.at).total_seconds())) if submission and at else None
     verdict = classify.classify(facts.match, delay, patterns.timing, patterns.confidence, precision,

@@ -402,9 +402,10 @@ class Store:
     @_guarded
     def submission_emails(self) -> list[Submission]:
         """The platforms' own confirmations, unless they are forgeries."""
-        rows = self.db.execute("SELECT sent_at, platform, source FROM messages WHERE kind='submission'"
+        rows = self.db.execute("SELECT sent_at, platform, source, authentic FROM messages WHERE kind='submission'"
                                " AND sent_at IS NOT NULL AND (authentic IS NULL OR authentic = 1)")
-        return [Submission(at=datetime.fromisoformat(r[0]), platform=r[1], source=f"email {r[2]}") for r in rows]
+        return [Submission(at=datetime.fromisoformat(r[0]), platform=r[1], source=f"email {r[2]}", proven=r[3] == 1)
+                for r in rows]
 
     @_guarded
     def all_submissions(self) -> list[Submission]:

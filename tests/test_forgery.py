@@ -1,0 +1,146 @@
+"""Forgeries built the way an attacker would, against the rules in README "Authenticity": results
+headers in the provider's name, a HELO that says "by", a provider host with no public name,
+forwards from someone who is not the user, and mail nobody can vouch for beside genuine mail.
+Each message is made here from a plain template, so every header is the test's own."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import run
+
+USER = "maria.santos@example.org"
+GENUINE_RESULTS = ("mail.example.org; dkim=pass header.d=upwork.com header.s=s1; "
+                   "spf=pass smtp.mailfrom=bounces.upwork.com; dmarc=pass header.from=upwork.com")
+REJECTION = ("We have looked at your profile and we are unable to approve your registration at this time.\n\n"
+             "The Upwork Team\n")
+SUBMISSION = "Thanks for submitting your profile! We will review your application within a day.\n\nThe Upwork Team\n"
+
+
+def message(top: str, *, subject="Your Upwork profile", date="Tue, 24 Nov 2026 15:03:38 +0000",
+            sender="Upwork <donotreply@upwork.com>", to=f"Maria Santos <{USER}>", body=REJECTION,
+            msgid="m@upwork.com") -> str:
+    """A message whose trace headers (Received, Authentication-Results) are `top`, as given."""
+    return (top.strip("\n") + f"\nFrom: {sender}\nTo: {to}\nSubject: {subject}\nDate: {date}\n"
+            f"Message-ID: <{msgid}>\nMIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n\n{body}")
+
+
+def received(by: str, sender: str = "mail-out-12.upwork.com (mail-out-12.upwork.com [198.51.100.12])",
+             when: str = "Tue, 24 Nov 2026 15:03:41 +0000") -> str:
+    return f"Received: from {sender}\n\tby {by} (Postfix) with ESMTPS id 4F3C\n\tfor <{USER}>; {when}\n"
+
+
+def judged(tmp_path, text: str, *args: str) -> dict:
+    path = tmp_path / "m.eml"
+    path.write_text(text)
+    result = run("analyze", str(path), "--format", "json", "--db", str(tmp_path / "none.db"), *args)
+    assert result.code == 0, result.err
+    return result.json()[0]
+
+
+def test_the_template_is_genuine_mail(tmp_path):
+    got = judged(tmp_path, message(received("mail.example.org") + f"Authentication-Results: {GENUINE_RESULTS}\n"))
+    assert (got["kind"], got["authentic"], got["counted"]) == ("rejection", True, True)
+
+
+@pytest.mark.parametrize("top, expected", [
+    # a results header in the provider's name written right under the real one, which passed only
+    # for the attacker's domain: the two disagree, so neither proves anything
+    (received("mail.example.org", "mail.evil.example (mail.evil.example [203.0.113.9])")
+     + "Authentication-Results: mail.example.org; dkim=pass header.d=evil.example; spf=pass smtp.mailfrom=evil.example\n"
+     + f"Authentication-Results: {GENUINE_RESULTS}\n", None),
+    # the real results say the platform's signature failed; the forged ones below say it passed
+    (received("mail.example.org", "mail.evil.example (mail.evil.example [203.0.113.9])")
+     + "Authentication-Results: mail.example.org; dkim=fail header.d=upwork.com; spf=pass smtp.mailfrom=evil.example\n"
+     + f"Authentication-Results: {GENUINE_RESULTS}\n", False),
+    # a HELO name that says "by mx.evil.example": the provider is the last "by" of the line
+    (received("mail.example.org", "x (helo=a by mx.evil.example) (mail.evil.example [203.0.113.9])")
+     + "Authentication-Results: mail.example.org; dkim=none; spf=pass smtp.mailfrom=evil.example\n"
+     + received("mx.evil.example", "mail-out-12.upwork.com")
+     + "Authentication-Results: mx.evil.example; dkim=pass header.d=upwork.com; dmarc=pass header.from=upwork.com\n",
+     None),
+    # the provider's host has no public name and took the mail from a public address: the
+    # attacker's own Received line and results below it are not the provider's
+    (received("mailserver.local", "mail.evil.example (mail.evil.example [203.0.113.9])")
+     + "Authentication-Results: mailserver.local; dkim=pass header.d=evil.example\n"
+     + received("mx.evil.example", "mail-out-12.upwork.com")
+     + "Authentication-Results: mx.evil.example; dkim=pass header.d=upwork.com; dmarc=pass header.from=upwork.com\n",
+     None),
+    # a failure counts wherever it stands: nobody forges one against themselves
+    (received("mailserver.local", "mail.evil.example (mail.evil.example [203.0.113.9])")
+     + "Authentication-Results: mailserver.local; dmarc=fail header.from=upwork.com\n"
+     + received("mx.evil.example", "mail-out-12.upwork.com")
+     + "Authentication-Results: mx.evil.example; dkim=pass header.d=upwork.com; dmarc=pass header.from=upwork.com\n",
+     False),
+])
+def test_results_the_sender_wrote_never_make_mail_authentic(tmp_path, top, expected):
+    got = judged(tmp_path, message(top))
+    assert got["authentic"] is expected, got["authenticity_reasons"]
+
+
+def test_a_configured_authserv_id_is_the_only_one_believed(tmp_path):
+    top = (received("mailserver.local", "mail.evil.example (mail.evil.example [203.0.113.9])")
+           + "Authentication-Results: mailserver.local; dkim=pass header.d=evil.example\n"
+           + received("mx2.evil.example", "mail-out-12.upwork.com")
+           + "Authentication-Results: mx2.evil.example; dkim=pass header.d=upwork.com; dmarc=pass header.from=upwork.com\n")
+    config = tmp_path / "config.toml"
+    config.write_text('[account]\nauthserv_ids = ["mailserver.local"]\n')
+    assert judged(tmp_path, message(top), "--config", str(config))["authentic"] is not True
+
+
+def _attached(outer_from: str, outer_to: str, inner_to: str, outer_top: str = "") -> str:
+    inner = message(received("mail.example.org") + f"Authentication-Results: {GENUINE_RESULTS}\n", to=inner_to)
+    head = outer_top or received("mail.example.org", "mail.sender.example (mail.sender.example [203.0.113.20])")
+    return (head + f"From: {outer_from}\nTo: {outer_to}\nSubject: Fwd: Your Upwork profile\n"
+            "Date: Tue, 24 Nov 2026 16:00:00 +0000\nMessage-ID: <fw@x>\nMIME-Version: 1.0\n"
+            'Content-Type: multipart/mixed; boundary="b"\n\n--b\nContent-Type: text/plain\n\nSee below.\n'
+            "--b\nContent-Type: message/rfc822\n\n" + inner + "\n--b--\n")
+
+
+def test_an_attached_copy_counts_only_when_the_user_forwarded_their_own_mail(tmp_path):
+    own = judged(tmp_path, _attached(USER, USER, USER))
+    assert (own["authentic"], own["counted"]) == (True, True)
+    # the attacker got "their own" copy and forwards it to the user: not the user's mail
+    theirs = judged(tmp_path, _attached("attacker@evil.example", USER, "attacker@evil.example"))
+    assert theirs["counted"] is False and theirs["authentic"] is not True
+    # a forward in the user's name that fails the provider's checks was not sent by the user
+    failing = received("mail.example.org", "mail.evil.example (mail.evil.example [203.0.113.9])") + \
+        "Authentication-Results: mail.example.org; spf=fail smtp.mailfrom=example.org; dmarc=fail header.from=example.org\n"
+    spoofed = judged(tmp_path, _attached(USER, USER, USER, failing))
+    assert spoofed["counted"] is False and spoofed["authentic"] is not True
+
+
+def test_a_strangers_inline_forward_is_shown_but_never_counted(tmp_path):
+    body = ("Look what I got:\n\n---------- Forwarded message ---------\nFrom: Upwork <donotreply@upwork.com>\n"
+            "Date: Tue, Nov 24, 2026 at 3:03 PM\nSubject: Your Upwork profile\nTo: <someone@evil.example>\n\n" + REJECTION)
+    top = received("mail.example.org", "mail.evil.example (mail.evil.example [203.0.113.9])")
+    stranger = judged(tmp_path, message(top, sender="Someone <someone@evil.example>", subject="Fwd: Your Upwork profile",
+                                        body=body))
+    assert stranger["kind"] == "rejection" and stranger["counted"] is False
+    mine = judged(tmp_path, message(top, sender=f"Maria <{USER}>", subject="Fwd: Your Upwork profile", body=body))
+    assert mine["counted"] is True
+
+
+def test_mail_nobody_can_vouch_for_never_moves_a_genuine_rejections_delay(tmp_path):
+    """A genuine submission and a genuine rejection 50 hours later; between them, emails in the
+    platform's name that no provider checked: a 'submitted' just before the rejection (would make
+    it look like the bots) and a 'rejection' (would close the cycle and take the delay away)."""
+    genuine = received("mail.example.org") + f"Authentication-Results: {GENUINE_RESULTS}\n"
+    unchecked = received("mail.example.org", "mail.evil.example (mail.evil.example [203.0.113.9])")
+    mails = [
+        message(genuine, subject="Your profile was submitted", body=SUBMISSION, date="Sun, 22 Nov 2026 13:00:00 +0000",
+                msgid="s1@upwork.com"),
+        message(unchecked, subject="Your profile was submitted", body=SUBMISSION, date="Tue, 24 Nov 2026 15:03:00 +0000",
+                msgid="s2@evil"),
+        message(unchecked, date="Mon, 23 Nov 2026 10:00:00 +0000", msgid="r0@evil"),
+        message(genuine, msgid="r1@upwork.com"),
+    ]
+    mbox = tmp_path / "box.mbox"
+    mbox.write_text("".join(f"From x@y Tue Nov 24 15:00:00 2026\n{m}\n" for m in mails))
+    result = run("analyze", str(mbox), "--format", "json", "--db", str(tmp_path / "none.db"))
+    records = {r["message_id"]: r for r in json.loads(result.out)}
+    real = records["<r1@upwork.com>"]
+    assert (real["authentic"], real["label"], real["delay_seconds"]) == (True, "human-reviewed", 50 * 3600 + 218)
+    assert records["<s2@evil>"]["authentic"] is None  # shown as what it is: unproven
