@@ -144,3 +144,22 @@ def test_mail_nobody_can_vouch_for_never_moves_a_genuine_rejections_delay(tmp_pa
     real = records["<r1@upwork.com>"]
     assert (real["authentic"], real["label"], real["delay_seconds"]) == (True, "human-reviewed", 50 * 3600 + 218)
     assert records["<s2@evil>"]["authentic"] is None  # shown as what it is: unproven
+
+
+@pytest.mark.parametrize("sender", [
+    "donotreply@=?utf-8?q?upwork.com?=",  # the domain in an encoded word
+    "Upwork <donotreply@upwork.c om>",  # a space some readers drop
+    "donotreply@upwork.com\u00a0.evil.example",  # a no-break space
+    "Upwork <@evil.example:donotreply@upwork.com>",  # a source route
+])
+def test_an_address_readers_disagree_on_is_a_forgery(tmp_path, sender):
+    top = received("mail.example.org", "mail.evil.example (mail.evil.example [203.0.113.9])")
+    got = judged(tmp_path, message(top + "Authentication-Results: mail.example.org; dkim=none\n", sender=sender))
+    assert got["authentic"] is False and got["counted"] is False, got["authenticity_reasons"]
+
+
+@pytest.mark.parametrize("sender", ["donotreply@upwork.com (Upwork)", '"Upwork, Inc." <donotreply@upwork.com>'])
+def test_ordinary_address_forms_are_not_malformed(tmp_path, sender):
+    got = judged(tmp_path, message(received("mail.example.org") + f"Authentication-Results: {GENUINE_RESULTS}\n",
+                                   sender=sender))
+    assert got["authentic"] is True, got["authenticity_reasons"]

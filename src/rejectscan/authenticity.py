@@ -110,7 +110,36 @@ def _forged_sender(mail: ParsedMail) -> str | None:
         return "the From header names several addresses, a trick to show one sender and be checked as another"
     if _ENCODED_WORD.search(raw) and "@" in (mail.from_addr or "") and not any("@" in a for a in addresses):
         return "the sender's address is hidden inside an encoded word, which real platforms never do"
+    odd = _odd_address(raw)
+    if odd:
+        return (f"the sender's address is malformed ({odd}): mail programs read such an address in different "
+                "ways, a trick to show one sender and be checked as another")
     return None
+
+
+_ANGLE = re.compile(r"<([^<>]*)>")
+
+
+def _odd_address(raw: str) -> str:
+    """An address written so that readers disagree on it: an encoded word, a space or a no-break
+    space inside it, a source route (`<@a:b@c>`)."""
+    unfolded = re.sub(r"\r?\n[ \t]", " ", raw)
+    inside = _ANGLE.findall(unfolded)
+    bare = re.sub(r"\([^()]*\)", " ", unfolded).strip()  # "addr (Comment)": the comment is no part of it
+    spec = inside[-1] if inside else (bare if "@" in bare and not _QUOTED_NAME.search(bare) else "")
+    spec = spec.strip()
+    if not spec:
+        return ""
+    if _ENCODED_WORD.search(spec):
+        return "an encoded word inside it"
+    if ":" in spec:
+        return "a source route"
+    if any(ch.isspace() for ch in spec):
+        return "a space inside it"
+    return ""
+
+
+_QUOTED_NAME = re.compile(r'"[^"]*"')
 
 
 def _conflicting(groups: tuple[tuple[Result, ...], ...], platform: Platform) -> str:
