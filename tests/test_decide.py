@@ -48,6 +48,12 @@ RULES = patterns.load().decisions
     # a remark about the review process is not a statement that the profile is untouched
     ("Review", "Choosing a paid plan does not affect the profile review. Sadly your profile was not approved.",
      Kind.REJECTION),
+    # terse notices, British spelling, passive and indirect approvals, limits in other words
+    ("Update", "Guru: freelancer profile not approved. Details inside.", Kind.REJECTION),
+    ("Your registration", "I'm afraid I can't authorise your account for selling at the moment.", Kind.REJECTION),
+    ("Profile", "Your profile has been checked and approved, and it is now listed in search.", Kind.APPROVAL),
+    ("Go ahead", "We checked your sign-up, and you can start submitting bids today.", Kind.APPROVAL),
+    ("Notice", "Your account is temporarily paused while we look at a payment.", Kind.SUSPENSION),
     # a refusal of the profile stays one when only the account is said to stay active
     ("Profile", "Your profile was not approved. Your account remains active, so you can still hire.", Kind.REJECTION),
 ])
@@ -68,6 +74,10 @@ def test_decisions_in_new_words(subject, body, kind):
     ("Digest", "Many profiles are rejected every day; here is how to stand out."),
     ("Security alert", "A login attempt was rejected because the code was wrong. Your account is fine."),
     ("Offer removed", "Your offer was rejected by moderation. Your profile is active and your other offers are not affected."),
+    # someone else's decision, said the other way round; an action the user asked for
+    ("Interview invitation withdrawn", "Your invitation to interview was declined by the client."),
+    ("Agency", "The agency owner has declined your request to join their studio team."),
+    ("Closed", "At your request we have deactivated your account. Your invoices stay available."),
     # a programme or badge turned down, while the email says the profile itself stays as it is
     ("Your Pro application", "We can't approve your application this time. Your profile remains public.", ),
     ("Program update", "Sorry, your application was declined. None of this will change anything about your account "

@@ -126,7 +126,7 @@ def match(original: Original, patterns: PatternSet) -> tuple[MatchResult, Platfo
     notes = ()
     if decision.lookalikes:
         first = decision.lookalikes[0]
-        notes = (f"not about your profile: {first.sentence!r} is about {_ABOUT.get(first.object, first.object)}",)
+        notes = (f"not about your profile: {first.sentence!r} is about {_about(first.object)}",)
     elif (language := unreadable(text.body)) is not None:
         # rules that read English found nothing: that says nothing about an email in another language
         return MatchResult(platform=platform.id, kind=Kind.OTHER, template=None, evidence=signals,
@@ -139,8 +139,12 @@ def match(original: Original, patterns: PatternSet) -> tuple[MatchResult, Platfo
 _ABOUT = {"proposal": "a proposal, bid or job", "work": "a contract, order or review", "money": "a payment",
           "listing": "a part of your profile or a listing, not the profile itself",
           "identity": "an identity or security check", "content": "a message or post",
-          "a client's decision": "a client's decision",
+          "actor:client": "a client's decision", "actor:you-asked": "something you asked for yourself",
           KEPT: "something else: the same email says your profile or account stays as it is"}
+
+
+def _about(name: str) -> str:
+    return _ABOUT.get(name) or ("someone else's decision" if name.startswith("actor:") else name)
 
 
 def _read_as(decision: Decision) -> str:
