@@ -163,3 +163,12 @@ def test_ordinary_address_forms_are_not_malformed(tmp_path, sender):
     got = judged(tmp_path, message(received("mail.example.org") + f"Authentication-Results: {GENUINE_RESULTS}\n",
                                    sender=sender))
     assert got["authentic"] is True, got["authenticity_reasons"]
+
+
+@pytest.mark.parametrize("sender", ["donotreply@upw\u043erk.com", "donotreply@xn--upwrk-lye.com",
+                                    "donotreply@up\u200bwork.com"])
+def test_a_domain_in_look_alike_letters_is_a_lookalike(tmp_path, sender):
+    got = judged(tmp_path, message(received("mail.example.org") + "Authentication-Results: mail.example.org; dkim=none\n",
+                                   sender=sender))
+    assert (got["platform"], got["authentic"]) == ("upwork", False), got["authenticity_reasons"]
+    assert "look-alike letters" in got["authenticity_reasons"][0] or "\\u200b" in got["authenticity_reasons"][0]

@@ -47,18 +47,50 @@ def prepare(original: Original) -> Prepared:
                     from_name=original.from_name or "")
 
 
+# letters other scripts share with Latin ones, as a reader sees them (after Unicode's confusables)
+_CONFUSABLE = str.maketrans({"а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "к": "k",
+                             "і": "i", "ј": "j", "ԝ": "w", "ո": "n", "ս": "u", "ο": "o", "α": "a", "ε": "e",
+                             "ν": "v", "υ": "u", "κ": "k", "ρ": "p", "τ": "t", "ι": "i", "ѕ": "s", "һ": "h",
+                             "ɡ": "g", "ı": "i", "0": "o"})
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def _skeleton(domain: str) -> str:
+    """The domain as a reader sees it: punycode labels decoded, look-alike letters made Latin,
+    invisible characters dropped ('xn--upwrk-…', 'upwоrk' with a Cyrillic o -> 'upwork')."""
+    labels = []
+    for label in domain.split("."):
+        if label.startswith("xn--"):
+            try:
+                label = label.encode("ascii").decode("idna")
+            except (UnicodeError, ValueError):
+                pass
+        labels.append(label)
+    return ".".join(labels).translate(_INVISIBLE).translate(_CONFUSABLE)
+
+
+def _ascii(domain: str) -> str:
+    """The domain as DNS spells it (punycode), so the disguise shows."""
+    try:
+        return domain.encode("idna").decode("ascii")
+    except (UnicodeError, ValueError):
+        return domain.encode("ascii", "backslashreplace").decode("ascii")
+
+
 def identify_platform(from_addr: str, from_name: str, patterns: PatternSet, inline_forward: bool = False) -> PlatformGuess:
     """The platform the sender is, or pretends to be."""
     domain = from_addr.rsplit("@", 1)[1].lower() if "@" in from_addr else ""
     for platform in patterns.platforms:
         if domain and any(domain == d or domain.endswith("." + d) for d in platform.domains):
             return PlatformGuess(platform, Relation.SENDER, f"sent from {domain}, one of {platform.name}'s domains")
+    seen = _skeleton(domain)
     for platform in patterns.platforms:
         for token in platform.lookalike_tokens:
-            if domain and token in domain:
+            if domain and (token in domain or token in seen):
+                disguise = f", written with look-alike letters ({_ascii(domain)})" if seen != domain else ""
                 return PlatformGuess(platform, Relation.LOOKALIKE,
                                      f"the sender's domain {domain} only looks like {platform.name}'s "
-                                     f"({', '.join(platform.domains[:3])})")
+                                     f"({', '.join(platform.domains[:3])}){disguise}")
         name = from_name.casefold()
         if name and not domain and inline_forward:
             # "From: Upwork" in a forwarded header block: a client that shows names only, not a pretender
