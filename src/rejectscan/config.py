@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
+from rejectscan.compat import tomllib
 from rejectscan.errors import ConfigError
 from rejectscan.models import ForwardSearch
 
