@@ -209,3 +209,17 @@ def dovecot(dovecot_server):
     dovecot_server.reset()
     dovecot_server.clear_log()
     return dovecot_server
+
+
+# --- markers: what a test needs beyond Python -----------------------------------------------------
+
+NEEDS = {"dovecot_server": "dovecot", "browser": "chromium"}  # fixture -> marker (pyproject.toml)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark each test by the fixtures it uses, directly or through others: `-m "not dovecot and
+    not chromium"` then selects the fast tests, which scripts/test.sh runs on every other Python."""
+    for item in items:
+        for fixture, marker in NEEDS.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(marker)
