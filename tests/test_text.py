@@ -26,7 +26,9 @@ def _commands(tmp_path):
     yield ("patterns", "lint")
     for path in sorted((FIXTURES / "upwork").glob("*.eml"))[:4] + [FIXTURES / "forwards" / "gmail-en.eml"]:
         yield ("patterns", "test", str(path))
-    for command in ("analyze", "fetch", "watch", "history", "doctor", "submitted", "report", "patterns"):
+    yield ("config", "show", "--db", db)
+    yield ("config", "path")
+    for command in ("analyze", "fetch", "watch", "history", "doctor", "submitted", "report", "patterns", "config"):
         yield (command, "--help")
     yield ("--help",)
 

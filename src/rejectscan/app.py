@@ -86,6 +86,15 @@ class HistoryView:
 
 
 @dataclass(frozen=True)
+class ConfigView:
+    """The effective settings as `config show` prints them: (setting, value, where it came from)."""
+
+    rows: tuple[tuple[str, str, str], ...]
+    path: Path
+    exists: bool
+
+
+@dataclass(frozen=True)
 class ReportResult:
     path: Path
     events: int  # events on the page, forgeries included
@@ -615,3 +624,53 @@ class App:
     def config_init(self, user: str, path: str | None) -> Path:
         target = Path(path).expanduser() if path else config_mod.default_config_path(self.env)
         return config_mod.write_config_template(target, user)
+
+    def config_path(self) -> tuple[Path, bool]:
+        """The config file this run reads (or would read), and whether it exists."""
+        path, _ = config_mod.config_file(self.options.config, self.env)
+        return path, path.is_file()
+
+    def config_view(self) -> ConfigView:
+        """Every effective setting and its origin; the password only by where it would come from."""
+        from rejectscan import credentials
+        from rejectscan import patterns as patterns_mod
+
+        env, o, s = self.env.environ, self.options, self.settings
+        path, exists = self.config_path()
+        file = config_mod.read_config(path, False)
+
+        def origin(option, variable: str | None, key: str | None, table: dict = file) -> str:
+            if option:
+                return "option"
+            if variable and env.get(variable):
+                return variable
+            return "config file" if key and table.get(key) not in (None, "", [], ()) else "default"
+
+        rows = [("config file", f"{path}{'' if exists else ' (not there yet: `rejectscan config init`)'}",
+                 origin(o.config, config_mod.ENV_CONFIG, None)),
+                ("database", s.db, origin(o.db, config_mod.ENV_DB, "db")),
+                ("patterns", ", ".join([str(patterns_mod.shipped_dir()), *s.patterns]),
+                 origin(o.patterns, config_mod.ENV_PATTERNS, "patterns")),
+                ("format", s.format, origin(o.format, None, "format"))]
+        account = s.account
+        try:
+            imap = self.account(AccountOptions())
+        except config_mod.ConfigError as exc:
+            rows.append(("account", f"not usable: {exc}", ""))
+        else:
+            for name, value, variable in (("user", imap.user, config_mod.ENV_USER),
+                                          ("host", imap.host, config_mod.ENV_HOST),
+                                          ("port", str(imap.port), None), ("tls", imap.tls, None),
+                                          ("cafile", imap.cafile or "(system CAs)", None),
+                                          ("folders", ", ".join(imap.folders), None)):
+                rows.append((name, value, origin(None, variable, name, account)))
+            if imap.oauth2_token_cmd:
+                secret = ("OAuth2 token from oauth2_token_cmd (not shown)", "config file")
+            elif env.get(credentials.ENV_PASSWORD):
+                secret = (f"set in {credentials.ENV_PASSWORD} (not shown)", credentials.ENV_PASSWORD)
+            elif imap.password_cmd:
+                secret = ("from password_cmd (not shown)", "config file")
+            else:
+                secret = ("from the system keyring, else a prompt on a terminal", "default")
+            rows.append(("password", *secret))
+        return ConfigView(rows=tuple(rows), path=path, exists=exists)

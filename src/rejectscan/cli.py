@@ -463,6 +463,28 @@ def config_init(ctx, user, config):
     click.echo(f"Wrote {path}; edit it, then run `rejectscan fetch --since 30d`.")
 
 
+@config_group.command("show")
+@click.option("--config", "config", type=click.Path(dir_okay=False), help="Config file (default: the usual one).")
+@click.option("--db", type=click.Path(dir_okay=False), callback=_not_empty, help="State database (env REJECTSCAN_DB).")
+@click.pass_context
+def config_show(ctx, config, db):
+    """Show the settings in effect and where each comes from (never the password)."""
+    from rejectscan import render
+
+    _out(render.config_view(_app(ctx, config=config, db=db).config_view(), _page(ctx)))
+
+
+@config_group.command("path")
+@click.option("--config", "config", type=click.Path(dir_okay=False), help="Config file (default: the usual one).")
+@click.pass_context
+def config_path(ctx, config):
+    """Print the config file's path (for `$EDITOR "$(rejectscan config path)"`)."""
+    path, exists = _app(ctx, config=config).config_path()
+    click.echo(str(path))
+    if not exists:
+        click.echo("rejectscan: note: it does not exist yet; `rejectscan config init` writes it", err=True)
+
+
 @cli.group("patterns")
 def patterns_group():
     """See and check the templates, including your own."""

@@ -76,6 +76,9 @@ class Environment:
         xdg = {"config": "XDG_CONFIG_HOME", "data": "XDG_DATA_HOME", "cache": "XDG_CACHE_HOME"}[kind]
         if self.environ.get(xdg) and sys.platform.startswith("linux"):
             return Path(self.environ[xdg]) / "rejectscan"
+        if self.environ.get("HOME") and sys.platform.startswith("linux"):  # platformdirs' choice, from our HOME
+            usual = {"config": ".config", "data": ".local/share", "cache": ".cache"}[kind]
+            return Path(self.environ["HOME"]) / usual / "rejectscan"
         return {"config": platformdirs.user_config_path, "data": platformdirs.user_data_path,
                 "cache": platformdirs.user_cache_path}[kind]("rejectscan")
 

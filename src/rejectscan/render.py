@@ -412,3 +412,11 @@ def submissions(rows, names: dict[str, str], page: Page = Page()) -> str:
 
 def submission(sub, page: Page = Page()) -> str:
     return fit([f"Recorded: submitted to {sub.platform} at {sub.at.isoformat(sep=' ', timespec='seconds')}."], page)
+
+
+def config_view(view, page: Page = Page()) -> str:
+    """`config show`: one setting a line, where it came from in brackets; values from the user's
+    own files and environment, made safe for the terminal."""
+    width = max(len(name) for name, _, _ in view.rows)
+    return fit([Line(f"{name + ':':<{width + 1}} {field(value)}" + (f"  [{origin}]" if origin else ""),
+                     hang=width + 2) for name, value, origin in view.rows], page)
