@@ -86,6 +86,16 @@ class HistoryView:
 
 
 @dataclass(frozen=True)
+class Scheduled:
+    """What `schedule` made: the crontab line or the units, where they went (None: not written)."""
+
+    line: str = ""
+    units: tuple = ()  # schedule.Unit
+    written_to: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ConfigView:
     """The effective settings as `config show` prints them: (setting, value, where it came from)."""
 
@@ -674,3 +684,92 @@ class App:
                 secret = ("from the system keyring, else a prompt on a terminal", "default")
             rows.append(("password", *secret))
         return ConfigView(rows=tuple(rows), path=path, exists=exists)
+
+    # --- schedule ----------------------------------------------------------------------------------
+
+    def _scheduled_command(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """This installation's program words, the options a scheduled run needs to find this run's
+        config and database with only HOME set, and warnings about what it would lack."""
+        import shutil
+        import sys
+
+        from rejectscan import schedule
+
+        env = self.env.environ
+        found = shutil.which(self.env.argv0, path=env.get("PATH")) if self.env.argv0 else None
+        words = schedule.program(self.env.argv0, self.env.python, found)
+        home = env.get("HOME", "")
+        path, exists = self.config_path()
+        if home and sys.platform.startswith("linux"):
+            usual_config = str(Path(home) / ".config" / "rejectscan" / "config.toml")
+            usual_db = str(Path(home) / ".local" / "share" / "rejectscan" / "state.sqlite3")
+        else:
+            usual_config = usual_db = ""
+        options = schedule.extra_options(str(path) if exists else None, self.settings.db, usual_config, usual_db)
+        warnings = []
+        if not exists and not env.get(config_mod.ENV_USER):
+            warnings.append(f"no config file at {path}: a scheduled run knows no account; "
+                            "run `rejectscan config init` first")
+        account = self.settings.account
+        if not (account.get("password_cmd") or account.get("oauth2_token_cmd")):
+            warnings.append("a scheduled run has no REJECTSCAN_PASSWORD and no terminal for a prompt: unless "
+                            f"the keyring holds your password, set password_cmd or oauth2_token_cmd in {path}")
+        for name in (config_mod.ENV_USER, config_mod.ENV_HOST, config_mod.ENV_PATTERNS):
+            if env.get(name):
+                warnings.append(f"{name} is set here but not in a scheduled run: put it in {path}")
+        if env.get("PYTHONPATH") and len(words) > 1:
+            warnings.append(f"PYTHONPATH is set here but not in a scheduled run, whose {words[0]} may not find "
+                            "rejectscan: install it (python3 -m pip install .) and schedule from that install")
+        return words, options, tuple(warnings)
+
+    def schedule_cron(self, dry_run: bool) -> Scheduled:
+        """The crontab line; unless dry_run, put into the user's crontab in place of an earlier one."""
+        import subprocess
+
+        from rejectscan import schedule
+        from rejectscan.errors import ScheduleError
+
+        words, options, warnings = self._scheduled_command()
+        line = schedule.cron_line(words, options)
+        if dry_run:
+            return Scheduled(line=line, warnings=warnings)
+        try:
+            listed = subprocess.run(["crontab", "-l"], capture_output=True, env=dict(self.env.environ))
+            existing = listed.stdout.decode() if listed.returncode == 0 else ""
+            written = subprocess.run(["crontab", "-"], input=schedule.merged_crontab(existing, line).encode(),
+                                     capture_output=True, env=dict(self.env.environ))
+        except FileNotFoundError:
+            raise ScheduleError("no `crontab` command here: install cron, or add the line that "
+                                "`rejectscan schedule cron --dry-run` prints yourself") from None
+        if written.returncode != 0:
+            problem = written.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no reason given"]
+            raise ScheduleError(f"crontab refused the new table ({problem[0]}); "
+                                "add the line from `rejectscan schedule cron --dry-run` with `crontab -e`")
+        return Scheduled(line=line, written_to="your crontab", warnings=warnings)
+
+    def schedule_systemd(self, dry_run: bool, force: bool) -> Scheduled:
+        """The user units; unless dry_run, written to the systemd user folder (an existing unit with
+        other contents only with force)."""
+        from rejectscan import schedule
+        from rejectscan.errors import ScheduleError
+
+        words, options, warnings = self._scheduled_command()
+        units = tuple(schedule.systemd_units(words, options))
+        env = self.env.environ
+        base = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME", "~")).expanduser() / ".config")
+        folder = Path(base) / "systemd" / "user"
+        if dry_run:
+            return Scheduled(units=units, written_to=None, warnings=warnings)
+        for unit in units:
+            target = folder / unit.name
+            if not force and target.exists() and target.read_text(errors="replace") != unit.text:
+                raise ScheduleError(f"{target} exists with other contents; compare with "
+                                    "`rejectscan schedule systemd --dry-run`, then pass --force to replace it")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for unit in units:
+                (folder / unit.name).write_text(unit.text)
+        except OSError as exc:
+            raise ScheduleError(f"cannot write {folder}: {exc.strerror}; "
+                                "use --dry-run and copy the units yourself") from None
+        return Scheduled(units=units, written_to=str(folder), warnings=warnings)

@@ -35,6 +35,8 @@ class Environment:
     data_dir: Path | None = None
     cache_dir: Path | None = None
     redactor: Redactor = field(default_factory=Redactor)
+    argv0: str = ""  # how this process was started (sys.argv[0]): `schedule` writes its path
+    python: str = field(default_factory=lambda: sys.executable)
 
     @classmethod
     def from_os(cls) -> "Environment":
@@ -42,7 +44,7 @@ class Environment:
         out_tty = _isatty(sys.stdout)
         return cls(environ=dict(os.environ), stdin=stdin, stdin_is_tty=_isatty(sys.stdin),
                    stdout_is_tty=out_tty, stderr_is_tty=_isatty(sys.stderr),
-                   columns=_columns(sys.stdout) if out_tty else None)
+                   columns=_columns(sys.stdout) if out_tty else None, argv0=sys.argv[0] if sys.argv else "")
 
     @functools.cached_property
     def zone(self) -> tzinfo:
