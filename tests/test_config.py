@@ -76,6 +76,7 @@ def test_config_show_tells_every_setting_and_its_origin_never_the_password(tmp_p
     assert any(line.startswith("database:") and "[REJECTSCAN_DB]" in line for line in lines)
     assert any(line.startswith("host:") and "imap.example.org" in line and "[config file]" in line for line in lines)
     assert any(line.startswith("port:") and "993" in line and "[default]" in line for line in lines)
+    assert any(line.startswith("cache:") and "/.cache/rejectscan" in line for line in lines)
 
 
 def test_config_show_without_a_config_says_how_to_make_one(tmp_path):

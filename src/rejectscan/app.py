@@ -661,7 +661,8 @@ class App:
                 ("database", s.db, origin(o.db, config_mod.ENV_DB, "db")),
                 ("patterns", ", ".join([str(patterns_mod.shipped_dir()), *s.patterns]),
                  origin(o.patterns, config_mod.ENV_PATTERNS, "patterns")),
-                ("format", s.format, origin(o.format, None, "format"))]
+                ("format", s.format, origin(o.format, None, "format")),
+                ("cache", str(self.env.folder("cache")), origin(None, "XDG_CACHE_HOME", None))]
         account = s.account
         try:
             imap = self.account(AccountOptions())
