@@ -57,15 +57,15 @@ start=$SECONDS
 python3 -m pytest -n 2 "$@"
 rc=$?
 if [ $rc -eq 0 ]; then result="passed"; else result="FAILED (pytest exit $rc)"; failed=1; fi
-summary+=("Python $(version_of python3) ($default): whole suite $result in $((SECONDS - start)) s")
+summary+=("Python $(version_of python3): whole suite $result in $((SECONDS - start)) s" "  $default")
 
 for minor in $SUPPORTED_OTHERS; do
   [ "$minor" = "$default_minor" ] && continue
   python=$(find_python "$minor")
   if [ -z "$python" ]; then
-    note="Python $minor: skipped, not installed (neither $PYENV_VERSIONS/$minor.* nor python$minor)"
-    echo "== $note"
-    summary+=("$note")
+    note="Python $minor: skipped, not installed"
+    echo "== $note (neither $PYENV_VERSIONS/$minor.* nor python$minor)"
+    summary+=("$note" "  (neither $PYENV_VERSIONS/$minor.* nor python$minor)")
     continue
   fi
   version=$(version_of "$python")
@@ -82,7 +82,7 @@ for minor in $SUPPORTED_OTHERS; do
     result="FAILED: could not make its venv or install the package there"
     failed=1
   fi
-  summary+=("Python $version ($python): fast tests $result in $((SECONDS - start)) s")
+  summary+=("Python $version: fast tests $result in $((SECONDS - start)) s" "  $python")
 done
 
 echo
