@@ -58,9 +58,13 @@ def environment(input: bytes | None = None, env: dict | None = None, stdin_close
     environ = isolated_env(**(env or {}))
     return Environment(environ=environ, stdin=None if stdin_closed else io.BytesIO(input or b""),
                        stderr_is_tty=stderr_tty,
-                       config_dir=Path(environ["XDG_CONFIG_HOME"]) / "rejectscan",
-                       data_dir=Path(environ["XDG_DATA_HOME"]) / "rejectscan",
-                       cache_dir=Path(environ["XDG_CACHE_HOME"]) / "rejectscan")
+                       config_dir=_folder(environ, "XDG_CONFIG_HOME"), data_dir=_folder(environ, "XDG_DATA_HOME"),
+                       cache_dir=_folder(environ, "XDG_CACHE_HOME"))
+
+
+def _folder(environ: dict, name: str) -> Path | None:
+    """The folder an XDG variable names; None when a test empties it (the usual ones under HOME)."""
+    return Path(environ[name]) / "rejectscan" if environ.get(name) else None
 
 
 def run(*args: str, input: bytes | None = None, env: dict | None = None, stdin_closed: bool = False,
@@ -209,3 +213,17 @@ def dovecot(dovecot_server):
     dovecot_server.reset()
     dovecot_server.clear_log()
     return dovecot_server
+
+
+# --- markers: what a test needs beyond Python -----------------------------------------------------
+
+NEEDS = {"dovecot_server": "dovecot", "browser": "chromium"}  # fixture -> marker (pyproject.toml)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark each test by the fixtures it uses, directly or through others: `-m "not dovecot and
+    not chromium"` then selects the fast tests, which scripts/test.sh runs on every other Python."""
+    for item in items:
+        for fixture, marker in NEEDS.items():
+            if fixture in getattr(item, "fixturenames", ()):
+                item.add_marker(marker)

@@ -9,9 +9,9 @@ import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "rejectscan"
 PURE = ("headers", "forwards", "timestamps", "match", "authenticity", "pairing", "classify", "advice", "history",
-        "text", "markup", "chart", "report")
+        "text", "markup", "chart", "report", "schedule")
 LIBRARIES = {"click": "cli", "sqlite3": "store", "imapclient": "sources.imap", "mailparser": "parse",
-             "dateparser": "timestamps"}
+             "dateparser": "timestamps", "tomllib": "compat", "tomli": "compat"}
 
 
 def imports(module: str) -> set[str]:

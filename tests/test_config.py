@@ -45,3 +45,50 @@ def test_where_things_live_comes_from_the_environment(tmp_path):
 def test_a_missing_named_config_is_a_usage_error(tmp_path):
     result = run("history", "--config", str(tmp_path / "nope.toml"))
     assert result.code == 2 and "does not exist; create it with `rejectscan config init`" in result.err
+
+
+# --- config show and config path ------------------------------------------------------------------
+
+def _home(tmp_path, config: str | None = None):
+    """HOME with the usual folders (no XDG_*), and a config file there when given."""
+    home = tmp_path / "home"
+    (home / ".config" / "rejectscan").mkdir(parents=True)
+    if config is not None:
+        path = home / ".config" / "rejectscan" / "config.toml"
+        path.write_text(config)
+        path.chmod(0o600)
+    return {"HOME": str(home), "XDG_CONFIG_HOME": "", "XDG_DATA_HOME": "", "XDG_CACHE_HOME": ""}
+
+
+ACCOUNT = '[account]\nuser = "me@example.org"\nhost = "imap.example.org"\npassword_cmd = "pass imap"\n'
+
+
+def test_config_show_tells_every_setting_and_its_origin_never_the_password(tmp_path):
+    env = {**_home(tmp_path, ACCOUNT.replace("pass imap", "echo s3cret-from-cmd")),
+           "REJECTSCAN_PASSWORD": "hunter2-in-env", "REJECTSCAN_DB": str(tmp_path / "x.db"), "COLUMNS": "80"}
+    result = run("config", "show", env=env)
+    assert result.code == 0, result.err
+    assert "hunter2" not in result.out and "s3cret" not in result.out
+    assert max(len(line) for line in result.out.splitlines()) <= 80
+    lines = result.out.replace("\n  ", " ").splitlines()  # one setting a line, its wrapping undone
+    lines = [" ".join(line.split()) for line in lines]
+    assert any(line.startswith("password:") and "REJECTSCAN_PASSWORD" in line for line in lines)
+    assert any(line.startswith("database:") and "[REJECTSCAN_DB]" in line for line in lines)
+    assert any(line.startswith("host:") and "imap.example.org" in line and "[config file]" in line for line in lines)
+    assert any(line.startswith("port:") and "993" in line and "[default]" in line for line in lines)
+    assert any(line.startswith("cache:") and "/.cache/rejectscan" in line for line in lines)
+
+
+def test_config_show_without_a_config_says_how_to_make_one(tmp_path):
+    result = run("config", "show", env=_home(tmp_path))
+    assert result.code == 0
+    assert "config init" in result.out and "not usable" in result.out
+
+
+def test_config_path_prints_the_file_this_run_reads(tmp_path):
+    env = _home(tmp_path, ACCOUNT)
+    result = run("config", "path", env=env)
+    assert result.out == str(tmp_path / "home" / ".config" / "rejectscan" / "config.toml") + "\n"
+    assert result.err == ""
+    other = run("config", "path", env={**env, "REJECTSCAN_CONFIG": str(tmp_path / "new.toml")})
+    assert other.out == str(tmp_path / "new.toml") + "\n" and "config init" in other.err

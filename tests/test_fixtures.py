@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import tomllib
-
 import pytest
 
 from conftest import FIXTURES, assert_no_traceback, run
+from rejectscan.compat import tomllib
 
 CASES = tomllib.loads((FIXTURES / "expected.toml").read_text(encoding="utf-8"))["case"]
 META = {"file", "args", "count", "exit", "index"}

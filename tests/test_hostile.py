@@ -158,7 +158,7 @@ def test_every_bad_option_value_is_a_one_line_usage_error(args, words):
 
 
 def test_config_init_writes_valid_toml_for_any_user(tmp_path):
-    import tomllib
+    from rejectscan.compat import tomllib
 
     for user in ('a"b@example.org', "back\\slash@example.org", "ünïcode@example.org"):
         path = tmp_path / f"{abs(hash(user))}.toml"

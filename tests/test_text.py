@@ -26,7 +26,12 @@ def _commands(tmp_path):
     yield ("patterns", "lint")
     for path in sorted((FIXTURES / "upwork").glob("*.eml"))[:4] + [FIXTURES / "forwards" / "gmail-en.eml"]:
         yield ("patterns", "test", str(path))
-    for command in ("analyze", "fetch", "watch", "history", "doctor", "submitted", "report", "patterns"):
+    yield ("config", "show", "--db", db)
+    yield ("config", "path")
+    # `schedule`: its text is here through --help; the units fit 80 columns but for a path longer
+    # than a line (test_schedule.py), and the crontab line is one line whatever its length.
+    for command in ("analyze", "fetch", "watch", "history", "doctor", "submitted", "report", "patterns", "config",
+                    "schedule"):
         yield (command, "--help")
     yield ("--help",)
 

@@ -29,10 +29,7 @@ from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
+from rejectscan.compat import tomllib
 
 HERE = Path(__file__).resolve().parent
 CASES = HERE / "cases"

@@ -86,6 +86,25 @@ class HistoryView:
 
 
 @dataclass(frozen=True)
+class Scheduled:
+    """What `schedule` made: the crontab line or the units, where they went (None: not written)."""
+
+    line: str = ""
+    units: tuple = ()  # schedule.Unit
+    written_to: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConfigView:
+    """The effective settings as `config show` prints them: (setting, value, where it came from)."""
+
+    rows: tuple[tuple[str, str, str], ...]
+    path: Path
+    exists: bool
+
+
+@dataclass(frozen=True)
 class ReportResult:
     path: Path
     events: int  # events on the page, forgeries included
@@ -615,3 +634,143 @@ class App:
     def config_init(self, user: str, path: str | None) -> Path:
         target = Path(path).expanduser() if path else config_mod.default_config_path(self.env)
         return config_mod.write_config_template(target, user)
+
+    def config_path(self) -> tuple[Path, bool]:
+        """The config file this run reads (or would read), and whether it exists."""
+        path, _ = config_mod.config_file(self.options.config, self.env)
+        return path, path.is_file()
+
+    def config_view(self) -> ConfigView:
+        """Every effective setting and its origin; the password only by where it would come from."""
+        from rejectscan import credentials
+        from rejectscan import patterns as patterns_mod
+
+        env, o, s = self.env.environ, self.options, self.settings
+        path, exists = self.config_path()
+        file = config_mod.read_config(path, False)
+
+        def origin(option, variable: str | None, key: str | None, table: dict = file) -> str:
+            if option:
+                return "option"
+            if variable and env.get(variable):
+                return variable
+            return "config file" if key and table.get(key) not in (None, "", [], ()) else "default"
+
+        rows = [("config file", f"{path}{'' if exists else ' (not there yet: `rejectscan config init`)'}",
+                 origin(o.config, config_mod.ENV_CONFIG, None)),
+                ("database", s.db, origin(o.db, config_mod.ENV_DB, "db")),
+                ("patterns", ", ".join([str(patterns_mod.shipped_dir()), *s.patterns]),
+                 origin(o.patterns, config_mod.ENV_PATTERNS, "patterns")),
+                ("format", s.format, origin(o.format, None, "format")),
+                ("cache", str(self.env.folder("cache")), origin(None, "XDG_CACHE_HOME", None))]
+        account = s.account
+        try:
+            imap = self.account(AccountOptions())
+        except config_mod.ConfigError as exc:
+            rows.append(("account", f"not usable: {exc}", ""))
+        else:
+            for name, value, variable in (("user", imap.user, config_mod.ENV_USER),
+                                          ("host", imap.host, config_mod.ENV_HOST),
+                                          ("port", str(imap.port), None), ("tls", imap.tls, None),
+                                          ("cafile", imap.cafile or "(system CAs)", None),
+                                          ("folders", ", ".join(imap.folders), None)):
+                rows.append((name, value, origin(None, variable, name, account)))
+            if imap.oauth2_token_cmd:
+                secret = ("OAuth2 token from oauth2_token_cmd (not shown)", "config file")
+            elif env.get(credentials.ENV_PASSWORD):
+                secret = (f"set in {credentials.ENV_PASSWORD} (not shown)", credentials.ENV_PASSWORD)
+            elif imap.password_cmd:
+                secret = ("from password_cmd (not shown)", "config file")
+            else:
+                secret = ("from the system keyring, else a prompt on a terminal", "default")
+            rows.append(("password", *secret))
+        return ConfigView(rows=tuple(rows), path=path, exists=exists)
+
+    # --- schedule ----------------------------------------------------------------------------------
+
+    def _scheduled_command(self) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+        """This installation's program words, the options a scheduled run needs to find this run's
+        config and database with only HOME set, and warnings about what it would lack."""
+        import shutil
+        import sys
+
+        from rejectscan import schedule
+
+        env = self.env.environ
+        found = shutil.which(self.env.argv0, path=env.get("PATH")) if self.env.argv0 else None
+        words = schedule.program(self.env.argv0, self.env.python, found)
+        home = env.get("HOME", "")
+        path, exists = self.config_path()
+        if home and sys.platform.startswith("linux"):
+            usual_config = str(Path(home) / ".config" / "rejectscan" / "config.toml")
+            usual_db = str(Path(home) / ".local" / "share" / "rejectscan" / "state.sqlite3")
+        else:
+            usual_config = usual_db = ""
+        options = schedule.extra_options(str(path) if exists else None, self.settings.db, usual_config, usual_db)
+        warnings = []
+        if not exists and not env.get(config_mod.ENV_USER):
+            warnings.append(f"no config file at {path}: a scheduled run knows no account; "
+                            "run `rejectscan config init` first")
+        account = self.settings.account
+        if not (account.get("password_cmd") or account.get("oauth2_token_cmd")):
+            warnings.append("a scheduled run has no REJECTSCAN_PASSWORD and no terminal for a prompt: unless "
+                            f"the keyring holds your password, set password_cmd or oauth2_token_cmd in {path}")
+        for name in (config_mod.ENV_USER, config_mod.ENV_HOST, config_mod.ENV_PATTERNS):
+            if env.get(name):
+                warnings.append(f"{name} is set here but not in a scheduled run: put it in {path}")
+        if env.get("PYTHONPATH") and len(words) > 1:
+            warnings.append(f"PYTHONPATH is set here but not in a scheduled run, whose {words[0]} may not find "
+                            "rejectscan: install it (python3 -m pip install .) and schedule from that install")
+        return words, options, tuple(warnings)
+
+    def schedule_cron(self, dry_run: bool) -> Scheduled:
+        """The crontab line; unless dry_run, put into the user's crontab in place of an earlier one."""
+        import subprocess
+
+        from rejectscan import schedule
+        from rejectscan.errors import ScheduleError
+
+        words, options, warnings = self._scheduled_command()
+        line = schedule.cron_line(words, options)
+        if dry_run:
+            return Scheduled(line=line, warnings=warnings)
+        try:
+            listed = subprocess.run(["crontab", "-l"], capture_output=True, env=dict(self.env.environ))
+            existing = listed.stdout.decode() if listed.returncode == 0 else ""
+            written = subprocess.run(["crontab", "-"], input=schedule.merged_crontab(existing, line).encode(),
+                                     capture_output=True, env=dict(self.env.environ))
+        except FileNotFoundError:
+            raise ScheduleError("no `crontab` command here: install cron, or add the line that "
+                                "`rejectscan schedule cron --dry-run` prints yourself") from None
+        if written.returncode != 0:
+            problem = written.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no reason given"]
+            raise ScheduleError(f"crontab refused the new table ({problem[0]}); "
+                                "add the line from `rejectscan schedule cron --dry-run` with `crontab -e`")
+        return Scheduled(line=line, written_to="your crontab", warnings=warnings)
+
+    def schedule_systemd(self, dry_run: bool, force: bool) -> Scheduled:
+        """The user units; unless dry_run, written to the systemd user folder (an existing unit with
+        other contents only with force)."""
+        from rejectscan import schedule
+        from rejectscan.errors import ScheduleError
+
+        words, options, warnings = self._scheduled_command()
+        units = tuple(schedule.systemd_units(words, options))
+        env = self.env.environ
+        base = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME", "~")).expanduser() / ".config")
+        folder = Path(base) / "systemd" / "user"
+        if dry_run:
+            return Scheduled(units=units, written_to=None, warnings=warnings)
+        for unit in units:
+            target = folder / unit.name
+            if not force and target.exists() and target.read_text(errors="replace") != unit.text:
+                raise ScheduleError(f"{target} exists with other contents; compare with "
+                                    "`rejectscan schedule systemd --dry-run`, then pass --force to replace it")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            for unit in units:
+                (folder / unit.name).write_text(unit.text)
+        except OSError as exc:
+            raise ScheduleError(f"cannot write {folder}: {exc.strerror}; "
+                                "use --dry-run and copy the units yourself") from None
+        return Scheduled(units=units, written_to=str(folder), warnings=warnings)

@@ -463,6 +463,73 @@ def config_init(ctx, user, config):
     click.echo(f"Wrote {path}; edit it, then run `rejectscan fetch --since 30d`.")
 
 
+@config_group.command("show")
+@click.option("--config", "config", type=click.Path(dir_okay=False), help="Config file (default: the usual one).")
+@click.option("--db", type=click.Path(dir_okay=False), callback=_not_empty, help="State database (env REJECTSCAN_DB).")
+@click.pass_context
+def config_show(ctx, config, db):
+    """Show the settings in effect and where each comes from (never the password)."""
+    from rejectscan import render
+
+    _out(render.config_view(_app(ctx, config=config, db=db).config_view(), _page(ctx)))
+
+
+@config_group.command("path")
+@click.option("--config", "config", type=click.Path(dir_okay=False), help="Config file (default: the usual one).")
+@click.pass_context
+def config_path(ctx, config):
+    """Print the config file's path (for `$EDITOR "$(rejectscan config path)"`)."""
+    path, exists = _app(ctx, config=config).config_path()
+    click.echo(str(path))
+    if not exists:
+        click.echo("rejectscan: note: it does not exist yet; `rejectscan config init` writes it", err=True)
+
+
+@cli.group("schedule")
+def schedule_group():
+    """Run fetch on a timer: a crontab line or systemd user units naming this installation."""
+
+
+def _schedule_options(func):
+    @click.option("--dry-run", is_flag=True, help="Print what would be written, change nothing.")
+    @click.option("--config", "config", type=click.Path(dir_okay=False),
+                  help="Config file the scheduled runs use (default: this run's).")
+    @click.option("--db", type=click.Path(dir_okay=False), callback=_not_empty,
+                  help="State database the scheduled runs use (default: this run's).")
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        return func(*args, **kwargs)
+
+    return wrapper
+
+
+@schedule_group.command("cron")
+@_schedule_options
+@click.pass_context
+def schedule_cron(ctx, dry_run, config, db):
+    """Add a quiet fetch every 10 minutes to your crontab, by this install's absolute path.
+
+    With --dry-run the line alone goes to stdout: `crontab -e` and paste it."""
+    from rejectscan import render
+
+    result = _app(ctx, config=config, db=db).schedule_cron(dry_run)
+    _warnings(result.warnings)
+    _out(result.line + "\n" if dry_run else render.scheduled(result, _page(ctx)))
+
+
+@schedule_group.command("systemd")
+@_schedule_options
+@click.option("--force", is_flag=True, help="Replace units that exist with other contents.")
+@click.pass_context
+def schedule_systemd(ctx, dry_run, config, db, force):
+    """Write systemd user units (a fetch timer, a watch service) naming this install's path."""
+    from rejectscan import render
+
+    result = _app(ctx, config=config, db=db).schedule_systemd(dry_run, force)
+    _warnings(result.warnings)
+    _out(render.units(result) if dry_run else render.scheduled(result, _page(ctx)))
+
+
 @cli.group("patterns")
 def patterns_group():
     """See and check the templates, including your own."""

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
+from rejectscan.compat import tomllib
 from rejectscan.errors import ConfigError
 from rejectscan.models import ForwardSearch
 
@@ -171,12 +171,18 @@ def read_config(path: Path, explicit: bool) -> dict:
     return data
 
 
+def config_file(given: object, environment: "Environment") -> tuple[Path, bool]:
+    """The config file a run reads: --config, else REJECTSCAN_CONFIG, else the usual one; and
+    whether it was named (then it must exist)."""
+    explicit = given or environment.environ.get(ENV_CONFIG)
+    return (Path(str(explicit)).expanduser() if explicit else default_config_path(environment)), bool(explicit)
+
+
 def resolve(options: Mapping[str, object], environment: "Environment") -> Settings:
     """Merge the layers. options holds only what the user actually passed."""
     env = environment.environ
-    explicit = options.get("config") or env.get(ENV_CONFIG)
-    path = Path(str(explicit)).expanduser() if explicit else default_config_path(environment)
-    file = read_config(path, bool(explicit))
+    path, explicit = config_file(options.get("config"), environment)
+    file = read_config(path, explicit)
     patterns: list[str] = []
     if options.get("patterns"):
         patterns = [str(p) for p in options["patterns"]]  # type: ignore[union-attr]

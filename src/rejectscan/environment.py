@@ -35,6 +35,8 @@ class Environment:
     data_dir: Path | None = None
     cache_dir: Path | None = None
     redactor: Redactor = field(default_factory=Redactor)
+    argv0: str = ""  # how this process was started (sys.argv[0]): `schedule` writes its path
+    python: str = field(default_factory=lambda: sys.executable)
 
     @classmethod
     def from_os(cls) -> "Environment":
@@ -42,7 +44,7 @@ class Environment:
         out_tty = _isatty(sys.stdout)
         return cls(environ=dict(os.environ), stdin=stdin, stdin_is_tty=_isatty(sys.stdin),
                    stdout_is_tty=out_tty, stderr_is_tty=_isatty(sys.stderr),
-                   columns=_columns(sys.stdout) if out_tty else None)
+                   columns=_columns(sys.stdout) if out_tty else None, argv0=sys.argv[0] if sys.argv else "")
 
     @functools.cached_property
     def zone(self) -> tzinfo:
@@ -76,6 +78,9 @@ class Environment:
         xdg = {"config": "XDG_CONFIG_HOME", "data": "XDG_DATA_HOME", "cache": "XDG_CACHE_HOME"}[kind]
         if self.environ.get(xdg) and sys.platform.startswith("linux"):
             return Path(self.environ[xdg]) / "rejectscan"
+        if self.environ.get("HOME") and sys.platform.startswith("linux"):  # platformdirs' choice, from our HOME
+            usual = {"config": ".config", "data": ".local/share", "cache": ".cache"}[kind]
+            return Path(self.environ["HOME"]) / usual / "rejectscan"
         return {"config": platformdirs.user_config_path, "data": platformdirs.user_data_path,
                 "cache": platformdirs.user_cache_path}[kind]("rejectscan")
 

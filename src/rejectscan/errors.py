@@ -96,5 +96,9 @@ class StoreNewerError(StoreError):
     """A newer rejectscan wrote the database: this one refuses rather than misread it."""
 
 
+class ScheduleError(UsageError):
+    """A crontab or a systemd unit cannot be written as asked; the message says what to do instead."""
+
+
 class OutputError(UsageError):
     """A file rejectscan was asked to write cannot be written there: another --output is needed."""

@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
 from rejectscan import schema
+from rejectscan.compat import tomllib
 from rejectscan.errors import PatternError
 from rejectscan.models import Direction, Kind, Label
 from rejectscan.text import normalise

@@ -412,3 +412,32 @@ def submissions(rows, names: dict[str, str], page: Page = Page()) -> str:
 
 def submission(sub, page: Page = Page()) -> str:
     return fit([f"Recorded: submitted to {sub.platform} at {sub.at.isoformat(sep=' ', timespec='seconds')}."], page)
+
+
+def config_view(view, page: Page = Page()) -> str:
+    """`config show`: one setting a line, where it came from in brackets; values from the user's
+    own files and environment, made safe for the terminal."""
+    width = max(len(name) for name, _, _ in view.rows)
+    return fit([Line(f"{name + ':':<{width + 1}} {field(value)}" + (f"  [{origin}]" if origin else ""),
+                     hang=width + 2) for name, value, origin in view.rows], page)
+
+
+def scheduled(result, page: Page = Page()) -> str:
+    """`schedule` without --dry-run: what was written and what to do next."""
+    if result.line:
+        return fit(["Added to your crontab (see it with `crontab -l`); it runs every 10 minutes,",
+                    "and cron mails you only when a decision about your profile arrives:"], page) + \
+            result.line + "\n"
+    names = ", ".join(u.name for u in result.units)
+    return fit([Line(f"Wrote {names} in {field(result.written_to)}.", hang=2),
+                "Then, for a quiet fetch every 10 minutes:",
+                "  systemctl --user daemon-reload",
+                "  systemctl --user enable --now rejectscan-fetch.timer",
+                "or, to watch the mailbox with IMAP IDLE instead (one of the two is enough):",
+                "  systemctl --user enable --now rejectscan-watch.service",
+                "Logs: journalctl --user -u rejectscan-fetch (or -u rejectscan-watch)."], page)
+
+
+def units(result) -> str:
+    """`schedule systemd --dry-run`: each unit under a comment naming its file."""
+    return "\n".join(f"# ~/.config/systemd/user/{u.name}\n{u.text}" for u in result.units)

@@ -13,6 +13,7 @@ import functools
 import re
 from datetime import datetime, timedelta, timezone, tzinfo
 
+from rejectscan.compat import fromisoformat
 from rejectscan.errors import UsageError
 from rejectscan.models import Original, ParsedMail, Timestamp, TimeSource, Via
 from rejectscan.text import visible
@@ -135,7 +136,7 @@ def parse_rfc5322(value: str) -> datetime | None:
             parsed = None
     if parsed is None:
         try:
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            parsed = fromisoformat(text.replace("Z", "+00:00"))
             if parsed.tzinfo is not None:
                 return parsed
         except ValueError:
@@ -389,7 +390,7 @@ def parse_when(text: str, now: datetime, zone: tzinfo) -> datetime:
         raise UsageError(f"{_shown(text)} is not a time (a bare number would be read as a day of the month); "
                          "give e.g. '2026-11-24 15:03', 'yesterday 14:05' or '2 hours ago'")
     try:
-        value = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        value = fromisoformat(raw.replace("Z", "+00:00"))
         return value if value.tzinfo else value.replace(tzinfo=zone)
     except ValueError:
         pass
