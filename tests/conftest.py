@@ -49,6 +49,18 @@ def isolated_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def home_env(tmp_path, config: str | None = None) -> dict[str, str]:
+    """HOME with the usual folders and no XDG_* (what cron and systemd give a scheduled run), and
+    a private config file there when given."""
+    home = tmp_path / "home"
+    (home / ".config" / "rejectscan").mkdir(parents=True)
+    if config is not None:
+        path = home / ".config" / "rejectscan" / "config.toml"
+        path.write_text(config)
+        path.chmod(0o600)
+    return {"HOME": str(home), "XDG_CONFIG_HOME": "", "XDG_DATA_HOME": "", "XDG_CACHE_HOME": ""}
+
+
 def environment(input: bytes | None = None, env: dict | None = None, stdin_closed: bool = False,
                 stderr_tty: bool = False):
     """An Environment as `main` would build it, from isolated_env(); `stderr_tty`: as if a person

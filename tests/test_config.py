@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import environment, run
+from conftest import environment, home_env, run
 from rejectscan.config import Settings, imap_settings, resolve
 
 
@@ -49,15 +49,7 @@ def test_a_missing_named_config_is_a_usage_error(tmp_path):
 
 # --- config show and config path ------------------------------------------------------------------
 
-def _home(tmp_path, config: str | None = None):
-    """HOME with the usual folders (no XDG_*), and a config file there when given."""
-    home = tmp_path / "home"
-    (home / ".config" / "rejectscan").mkdir(parents=True)
-    if config is not None:
-        path = home / ".config" / "rejectscan" / "config.toml"
-        path.write_text(config)
-        path.chmod(0o600)
-    return {"HOME": str(home), "XDG_CONFIG_HOME": "", "XDG_DATA_HOME": "", "XDG_CACHE_HOME": ""}
+_home = home_env
 
 
 ACCOUNT = '[account]\nuser = "me@example.org"\nhost = "imap.example.org"\npassword_cmd = "pass imap"\n'

@@ -9,7 +9,7 @@ import shlex
 import sys
 
 import pytest
-from conftest import run
+from conftest import home_env, run
 
 from rejectscan import schedule
 
@@ -68,14 +68,7 @@ def test_no_unit_names_a_program_that_does_not_exist():
 # --- through the command ---------------------------------------------------------------------------
 
 def _home(tmp_path, config: str | None = None):
-    """HOME with the usual folders (no XDG_*): what cron and systemd give a scheduled run."""
-    home = tmp_path / "home"
-    (home / ".config" / "rejectscan").mkdir(parents=True)
-    if config is not None:
-        path = home / ".config" / "rejectscan" / "config.toml"
-        path.write_text(config)
-        path.chmod(0o600)
-    return {"HOME": str(home), "XDG_CONFIG_HOME": "", "XDG_DATA_HOME": "", "XDG_CACHE_HOME": "", "PYTHONPATH": ""}
+    return {**home_env(tmp_path, config), "PYTHONPATH": ""}
 
 
 ACCOUNT = '[account]\nuser = "me@example.org"\nhost = "imap.example.org"\npassword_cmd = "pass imap"\n'
