@@ -54,6 +54,8 @@ RULES = patterns.load().decisions
     ("Profile", "Your profile has been checked and approved, and it is now listed in search.", Kind.APPROVAL),
     ("Go ahead", "We checked your sign-up, and you can start submitting bids today.", Kind.APPROVAL),
     ("Notice", "Your account is temporarily paused while we look at a payment.", Kind.SUSPENSION),
+    ("Listing", "We reviewed the seller profile you created and it was not published.", Kind.REJECTION),
+    ("Account health", "Bidding is paused on your account until our team has looked into a report.", Kind.SUSPENSION),
     # a refusal of the profile stays one when only the account is said to stay active
     ("Profile", "Your profile was not approved. Your account remains active, so you can still hire.", Kind.REJECTION),
 ])
@@ -78,6 +80,7 @@ def test_decisions_in_new_words(subject, body, kind):
     ("Interview invitation withdrawn", "Your invitation to interview was declined by the client."),
     ("Agency", "The agency owner has declined your request to join their studio team."),
     ("Closed", "At your request we have deactivated your account. Your invoices stay available."),
+    ("Edit not approved", "The edit to your profile title was not approved. Your profile remains live."),
     # a programme or badge turned down, while the email says the profile itself stays as it is
     ("Your Pro application", "We can't approve your application this time. Your profile remains public.", ),
     ("Program update", "Sorry, your application was declined. None of this will change anything about your account "
@@ -90,3 +93,19 @@ def test_lookalikes_decide_nothing_about_the_profile(subject, body):
 def test_an_approval_that_mentions_a_review_is_an_approval():
     got = decide("Profile update", "We've reviewed your profile. Good news: your profile has been approved.", RULES)
     assert got.kind is Kind.APPROVAL and "approved" in got.readings[0].sentence
+
+
+def test_a_template_gives_way_when_the_sentences_say_its_words_are_about_something_else():
+    """PeoplePerHour's generic rejection template matches 'profile ... was not approved'; the
+    sentences read that refusal as a headline edit's, with the profile still live: `other`."""
+    from conftest import FIXTURES, run  # noqa: F401
+
+    from rejectscan.match import match
+    from rejectscan.models import Original, Via
+
+    body = ("Your recent change to your profile headline was not approved by our moderators.\n\n"
+            "Your profile is still live and keeps its previous headline.\n\nThe PeoplePerHour Team")
+    original = Original(from_name="PeoplePerHour", from_addr="noreply@peopleperhour.com",
+                        subject="Your profile change was not approved", body=body, forwarded=False, via=Via.DIRECT)
+    result, _ = match(original, patterns.load())
+    assert result.kind is Kind.OTHER and result.template is None

@@ -44,6 +44,7 @@ class Result:
     method: str  # dkim, dmarc, spf
     result: str  # pass, fail, none, ...
     domain: str  # the domain it speaks for (header.d/header.i for DKIM, header.from for DMARC)
+    selector: str = ""  # DKIM's header.s, or its header.b: which signature the result is about
 
 
 def judge(original: Original, platform: Platform | None, relation: Relation, reason: str,
@@ -143,14 +144,20 @@ _QUOTED_NAME = re.compile(r'"[^"]*"')
 
 
 def _conflicting(groups: tuple[tuple[Result, ...], ...], platform: Platform) -> str:
-    """Two results headers in the provider's name, one with an aligned pass, another reporting the
-    same method without one: a provider writes each check once, so one was written by the sender."""
-    for method in ("dmarc", "dkim"):
-        said = [[r for r in group if r.method == method] for group in groups]
-        said = [rs for rs in said if rs]
-        passing = [rs for rs in said if any(r.result == "pass" and _ours(r.domain, platform) for r in rs)]
-        if passing and len(passing) < len(said):
-            return f"{method}=pass for {platform.name} in one, not in another"
+    """Results headers in the provider's name that contradict each other, when one of them has an
+    aligned pass: two SPF or two DMARC verdicts that differ (a message has one envelope sender and
+    one From), or one DKIM signature given two results. Filters write one header per signature,
+    so several DKIM headers alone are no contradiction; these are: the sender wrote one."""
+    if len(groups) < 2 or not any(r.result == "pass" and _ours(r.domain, platform) for g in groups for r in g):
+        return ""
+    for method in ("spf", "dmarc"):
+        verdicts = {(r.result, r.domain) for g in groups for r in g if r.method == method}
+        if len(verdicts) > 1:
+            return f"two different {method.upper()} verdicts"
+    seen: dict[tuple[str, str], str] = {}
+    for r in (r for g in groups for r in g if r.method == "dkim" and r.selector):
+        if seen.setdefault((r.domain, r.selector), r.result) != r.result:
+            return f"one DKIM signature of {r.domain} given two results"
     return ""
 
 
@@ -225,8 +232,13 @@ def provider_results(trace: tuple[TraceHeader, ...], trust: Trust = Trust()) -> 
 
 
 def _claims(value: str, org: str) -> bool:
-    authserv = value.split(";", 1)[0].strip().lower()
-    return "=" not in authserv and " " not in authserv and "." in authserv and _org(authserv) == org
+    """Whether a results header names the provider as its author ('mail.example.org',
+    '"mail.example.org"', 'mail.example.org 1', 'mail.example.org (milter)')."""
+    first = value.split(";", 1)[0].strip().lower()
+    if "=" in first:
+        return False
+    authserv = re.split(r"[\s(]", first.strip('"'), maxsplit=1)[0].strip('"').strip(".")
+    return "." in authserv and _org(authserv) == org
 
 
 def _trusted(value: str, org: str | None, trust: Trust) -> list[Result]:
@@ -250,7 +262,10 @@ _FROM_IP = re.compile(r"\[(?:ipv6:)?([0-9a-f.:]+)\]|\(([0-9a-f.:]+)\)", re.IGNOR
 
 def _from_outside(received: str) -> bool:
     """A hop whose "from" part names a public address: the mail came in from the internet there."""
-    head = re.split(r"\bby\b", received, maxsplit=1)[0] if received.lstrip().lower().startswith("from") else ""
+    if not received.lstrip().lower().startswith("from"):
+        return False
+    cuts = [m.start() for m in re.finditer(r"\bby\s", received.rsplit(";", 1)[0])]
+    head = received[:cuts[-1]] if cuts else received  # the "from" part, up to the last "by"
     for m in _FROM_IP.finditer(head):
         try:
             address = ipaddress.ip_address(m.group(1) or m.group(2))
@@ -282,7 +297,8 @@ def _parse(value: str) -> tuple[str | None, list[Result]] | None:
     for r in header.results:
         props = {f"{p.type}.{p.name}".lower(): (p.value or "").lower() for p in r.properties}
         method = (r.method or "").lower()
-        results.append(Result(method, (r.result or "").lower(), _domain(method, props).strip(".")))
+        results.append(Result(method, (r.result or "").lower(), _domain(method, props).strip("."),
+                              props.get("header.s") or props.get("header.b", "")))
     return (None if bare else (header.authserv_id or "").lower() or None), results
 
 
@@ -330,8 +346,11 @@ def _by_host(received: str) -> str | None:
 
 
 def _org(host: str) -> str:
-    """The organisation a host belongs to: its registrable domain, roughly (mx.google.com -> google.com)."""
+    """The organisation a host belongs to: its registrable domain, roughly (mx.google.com -> google.com);
+    Microsoft's mail hosts (outlook.com, office365.com, ...) are one organisation."""
     labels = host.lower().strip(".").split(".")
+    if ".".join(labels[-2:]) in _OFFICE365:
+        return "outlook.com"
     if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
         return ".".join(labels[-3:])
     return ".".join(labels[-2:])

@@ -130,6 +130,9 @@ def match(original: Original, patterns: PatternSet) -> tuple[MatchResult, Platfo
     best = _best_template(text, list(platform.templates), patterns)
     decision = decide(original.subject or "", text.body, patterns.decisions)
     read = _read_as(decision)
+    if best is not None and decision.kind is None and any(
+            matched.casefold() in r.sentence.casefold() for matched, _ in best[1] for r in decision.lookalikes):
+        best = None  # the sentences read the template's very words as about something else
     if best is not None:
         template, hits = best
         evidence = tuple(
