@@ -188,9 +188,22 @@ Received: from mail-out-12.upwork.com (198.51.100.12) by DS3PEPF00000001.mail.pr
 """
 
 
+ICLOUD = """Received: from p00-asmtp-3a (p00-asmtp-3a.vip.icloud-mail.svc.kube.us-west-3a.k8s.cloud.apple.com)
+ by p00-inbound-a1.vip.icloud-mail.svc.kube.us-west-3a.k8s.cloud.apple.com (Postfix) with ESMTPS id 4Y0Q
+ for <maria.santos@icloud.com>; Tue, 24 Nov 2026 15:03:42 +0000 (UTC)
+Authentication-Results: dmarc.icloud.com; dmarc=pass header.from=upwork.com
+Authentication-Results: dkim-verifier.icloud.com; dkim=pass (2048-bit key) header.d=upwork.com header.b=Zx1Yw2Vu
+Received: from mail-out-12.upwork.com (mx.icloud.com [17.57.152.5])
+ by p00-asmtp-3a.vip.icloud-mail.svc.kube.us-west-3a.k8s.cloud.apple.com (Postfix) with ESMTPS id 4Y0P
+ for <maria.santos@icloud.com>; Tue, 24 Nov 2026 15:03:41 +0000 (UTC)
+"""
+
+
 @pytest.mark.parametrize("top", [
     # Office 365: hops in prod.outlook.com and outlook.office365.com are one provider
     OFFICE365,
+    # iCloud: hops at apple.com, results written as icloud.com
+    ICLOUD,
     # OpenDKIM writes one results header per signature (the platform's and its mail service's),
     # OpenDMARC its own
     received("mail.example.org")

@@ -27,6 +27,7 @@ _BY = re.compile(r"\bby\s+([^\s;()\[\]]+)", re.IGNORECASE)
 _ENCODED_WORD = re.compile(r"=\?[^?]*\?[bBqQ]\?")
 _SECOND_LEVEL = {"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or"}
 _OFFICE365 = ("outlook.com", "office365.com", "microsoft.com", "outlook.cn")
+_APPLE = ("apple.com", "icloud.com", "me.com", "mac.com")  # iCloud Mail: hops at apple.com, results at icloud.com
 
 
 @dataclass(frozen=True)
@@ -349,8 +350,11 @@ def _org(host: str) -> str:
     """The organisation a host belongs to: its registrable domain, roughly (mx.google.com -> google.com);
     Microsoft's mail hosts (outlook.com, office365.com, ...) are one organisation."""
     labels = host.lower().strip(".").split(".")
-    if ".".join(labels[-2:]) in _OFFICE365:
+    domain = ".".join(labels[-2:])
+    if domain in _OFFICE365:
         return "outlook.com"
+    if domain in _APPLE:
+        return "apple.com"
     if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL and len(labels[-1]) == 2:
         return ".".join(labels[-3:])
     return ".".join(labels[-2:])
