@@ -234,3 +234,18 @@ def test_a_helo_that_says_by_does_not_hide_a_public_sender(tmp_path):
            + received("mx.evil.example", "mail-out-12.upwork.com")
            + "Authentication-Results: mx.evil.example; dkim=pass header.d=upwork.com; dmarc=pass header.from=upwork.com\n")
     assert judged(tmp_path, message(top))["authentic"] is not True
+
+
+def test_an_attached_copy_whose_trace_another_provider_wrote_proves_nothing(tmp_path):
+    """A forward in the user's name that arrived through the user's provider, whose attached copy
+    carries a pass written by the forger's own server: the copy's results are only its word."""
+    inner_top = (received("mx.evil.example") +
+                 "Authentication-Results: mx.evil.example; dkim=pass header.d=upwork.com; dmarc=pass header.from=upwork.com\n")
+    inner = message(inner_top)
+    outer = (received("mail.example.org", "mail.evil.example (mail.evil.example [203.0.113.9])")
+             + "Authentication-Results: mail.example.org; spf=softfail smtp.mailfrom=example.org\n"
+             + f"From: {USER}\nTo: {USER}\nSubject: Fwd: Your Upwork profile\nDate: Tue, 24 Nov 2026 16:00:00 +0000\n"
+             "Message-ID: <fw2@x>\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=\"b\"\n\n--b\n"
+             "Content-Type: text/plain\n\nSee below.\n--b\nContent-Type: message/rfc822\n\n" + inner + "\n--b--\n")
+    got = judged(tmp_path, outer)
+    assert got["authentic"] is None and "not by the provider that delivered" in got["authenticity_reasons"][0]

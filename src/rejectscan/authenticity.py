@@ -69,7 +69,29 @@ def judge(original: Original, platform: Platform | None, relation: Relation, rea
     if found.impersonated:
         return Authenticity(False, ("a results header written by the sender claims to come from your own mail "
                                     "provider: only a forger does that",))
+    if original.via is Via.ATTACHED and outer is not None:
+        elsewhere = _other_provider(mail.trace if mail else (), outer.trace, trust)
+        if elsewhere:
+            return Authenticity(None, (f"{reason}, but the attached copy's results were written by {elsewhere}, "
+                                       "not by the provider that delivered the forward to you, so they prove "
+                                       "nothing",))
     return _verdict(found, platform, reason)
+
+
+def _other_provider(inner: tuple[TraceHeader, ...], outer: tuple[TraceHeader, ...], trust: Trust) -> str:
+    """The organisation that wrote an attached copy's trace, when the forward itself arrived through
+    another one: the copy's results are then only the word of whoever built the attachment. A
+    forward with no trace of its own (saved from the mail program) is not compared."""
+    def org(trace) -> str | None:
+        return next((_org(h) for h in (_by_host(t.value) for t in trace if t.name == "received") if h), None)
+
+    theirs, ours = org(inner), org(outer)
+    if theirs is None or ours is None or theirs == ours:
+        return ""
+    if trust.authserv_ids and any(t.name == "authentication-results" and _authserv(t.value) in trust.authserv_ids
+                                  for t in inner):
+        return ""
+    return theirs
 
 
 def _verdict(found: "ProviderResults", platform: Platform, reason: str) -> Authenticity:
