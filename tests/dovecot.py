@@ -206,24 +206,20 @@ service stats {{
     def fetched_bodies(self, sessions: int = 1, wait: float = 5.0) -> int:
         """Message bodies the server sent to clients since the log was cleared, from the logout
         lines of at least `sessions` sessions (the server writes them just after the client left)."""
-        import re
-        import time
-
-        deadline = time.monotonic() + wait
-        while True:
-            counts = re.findall(r"fetch_body_count=(\d+)", self.log())
-            if len(counts) >= sessions or time.monotonic() > deadline:
-                return sum(int(n) for n in counts)
-            time.sleep(0.05)
+        return self._logout_sum("fetch_body_count", sessions, wait)
 
     def fetched_body_bytes(self, sessions: int = 1, wait: float = 5.0) -> int:
         """Bytes of message bodies the server sent since the log was cleared (fetched_bodies' lines)."""
+        return self._logout_sum("fetch_body_bytes", sessions, wait)
+
+    def _logout_sum(self, name: str, sessions: int, wait: float) -> int:
+        """The sum of `name=N` over the logout lines of at least `sessions` sessions."""
         import re
         import time
 
         deadline = time.monotonic() + wait
         while True:
-            counts = re.findall(r"fetch_body_bytes=(\d+)", self.log())
+            counts = re.findall(rf"{name}=(\d+)", self.log())
             if len(counts) >= sessions or time.monotonic() > deadline:
                 return sum(int(n) for n in counts)
             time.sleep(0.05)

@@ -61,13 +61,18 @@ def text_of(raw: bytes, charset: str = "") -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    return _in_charset(raw, charset) or raw.decode("utf-8", "rejectscan-latin1")
+
+
+def _in_charset(data: bytes, charset: str) -> str | None:
+    """The bytes in a declared charset, or None when it is unknown or they do not fit it."""
     codec = _codec(charset)
-    if codec is not None:
-        try:
-            return raw.decode(codec)
-        except (UnicodeDecodeError, LookupError, ValueError):
-            pass
-    return raw.decode("utf-8", "rejectscan-latin1")
+    if codec is None:
+        return None
+    try:
+        return data.decode(codec)
+    except (UnicodeDecodeError, LookupError, ValueError):
+        return None
 
 
 def unfold(text: str) -> str:
@@ -236,13 +241,8 @@ def _payload(encoding: str, text: str, charset: str) -> bytes | None:
 
 def _decode_bytes(data: bytes, charset: str) -> str:
     """An encoded word's bytes in its own charset, else as text_of reads 8-bit bytes."""
-    codec = _codec(charset)
-    if codec is not None:
-        try:
-            return data.decode(codec)
-        except (UnicodeDecodeError, LookupError, ValueError):
-            pass
-    return text_of(data)
+    decoded = _in_charset(data, charset)
+    return decoded if decoded is not None else text_of(data)
 
 
 @functools.lru_cache(maxsize=256)
