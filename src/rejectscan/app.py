@@ -430,11 +430,14 @@ class App:
                 log.error("%s", error)
 
         def started(folders: list[str], idle: bool) -> None:
-            from rejectscan.textout import listing, plural
+            from rejectscan.safe import field
+            from rejectscan.text import duration
+            from rejectscan.textout import listing
 
             how = ("waiting for the server to push new mail (IMAP IDLE)" if idle else
-                   f"checking every {plural(int(settings.poll_seconds), 'second')} (the server has no IDLE)")
-            announce(f"rejectscan: watching {listing(folders)} of {imap.account} on {imap.host}, {how}. "
+                   f"checking every {duration(int(settings.poll_seconds))} (the server has no IDLE)")
+            names = listing([field(f) for f in folders])  # folder names are the server's to choose
+            announce(f"rejectscan: watching {names} of {field(imap.account)} on {imap.host}, {how}. "
                      "Findings appear as they arrive; stop with Ctrl-C or SIGTERM.")
 
         watcher = Watcher(mailbox_factory=self.mailbox_factory(imap, prompt), check=check,

@@ -12,7 +12,6 @@ to stop. A failing notifier is logged, never fatal.
 
 from __future__ import annotations
 
-import html
 import json
 import logging
 import os
@@ -212,8 +211,8 @@ def desktop(record: Record, names: dict[str, str], environ: Mapping[str, str]) -
         title = f"{platform}: {record.kind.value}"
     try:
         # notification daemons read a little markup in the body: the subject is shown, not obeyed
-        body = html.escape(safe.field(record.subject))
-        subprocess.run(["notify-send", "--app-name=rejectscan", html.escape(safe.field(title)), body],
+        body = safe.html_text(safe.field(record.subject))  # notify-send reads markup; one line each
+        subprocess.run(["notify-send", "--app-name=rejectscan", safe.html_text(safe.field(title)), body],
                        timeout=10, capture_output=True, env=child_environment(environ, record))
         return True
     except Exception as exc:

@@ -12,7 +12,7 @@ import json
 import textwrap
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterable, Sequence, TextIO
+from typing import Sequence, TextIO
 
 from rejectscan.history import EventKind, History
 from rejectscan.models import Kind, Label, TimeSource
@@ -53,10 +53,11 @@ class RecordWriter:
         self._first = True
 
     def write(self, records: Sequence[Record]) -> None:
-        if self.fmt == "json":
-            self.stream.write(json_line(json.dumps([r.to_json() for r in records], indent=2, ensure_ascii=False)) + "\n")
-        elif self.fmt == "csv":
-            self.stream.write(to_csv(records))
+        if self.fmt in ("json", "csv"):  # a whole array or table: what the sink writes record by record
+            sink = self.sink()
+            for record in records:
+                sink.add(record)
+            sink.close()
         else:
             for record in records:
                 if self.fmt == "jsonl":
@@ -123,15 +124,6 @@ def _csv_row(rec: Record) -> dict:
     row["advice"] = " ".join(a.id for a in rec.advice or ())
     row["warnings"] = " | ".join(rec.warnings)
     return {k: csv_cell(v) for k, v in row.items()}
-
-
-def to_csv(records: Iterable[Record]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for rec in records:
-        writer.writerow(_csv_row(rec))
-    return out.getvalue()
 
 
 _LABEL_WORDS = {
@@ -347,10 +339,10 @@ def doctor(checks, page: Page = Page()) -> str:
 
 
 def doctor_json(checks) -> str:
-    return json.dumps({"ok": not any(not c.ok for c in checks),
+    return json_line(json.dumps({"ok": not any(not c.ok for c in checks),
                        "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail, "fix": c.fix or None,
                                    "exit_status": int(c.status) if not c.ok else 0} for c in checks]},
-                      indent=2, ensure_ascii=False) + "\n"
+                      indent=2, ensure_ascii=False)) + "\n"
 
 
 def pattern_rows(rows, fmt: str, page: Page = Page()) -> str:

@@ -462,4 +462,7 @@ def parse_duration(text: str, option: str) -> timedelta:
     seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[unit[0]]
     if n == 0:
         raise UsageError(f"{option} {_shown(text)}: give a span longer than zero")
-    return timedelta(seconds=n * seconds)
+    try:
+        return timedelta(seconds=n * seconds)
+    except OverflowError:
+        raise UsageError(f"{option} {_shown(text)}: give a span of at most a few years") from None
