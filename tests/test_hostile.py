@@ -147,6 +147,7 @@ def test_config_values_of_the_wrong_type_are_refused_with_file_and_key(tmp_path,
     (("analyze", ""), ["must not be empty"]),
     (("doctor", "--stale-after", "30x"), ["give a span of time"]),
     (("doctor", "--stale-after", "-5m"), ["give a span of time"]),
+    (("doctor", "--stale-after", "999999999w"), ["at most a few years"]),
 ])
 def test_every_bad_option_value_is_a_one_line_usage_error(args, words):
     from conftest import ROOT, assert_one_line_error
