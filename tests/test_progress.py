@@ -150,8 +150,7 @@ def test_analyze_record_gives_history_from_an_export_once(tmp_path):
 def test_analyze_record_keeps_a_submitted_at_so_the_delay_survives(tmp_path):
     db = tmp_path / "state.db"
     path = str(FIXTURES / "upwork" / "bot-rejection.eml")
-    sent = run("analyze", path, "--format", "json").out
-    at = json.loads(sent)[0]["sent_at"] if sent.startswith("[") else json.loads(sent)["sent_at"]
+    at = json.loads(run("analyze", path, "--format", "json").out)[0]["sent_at"]
     submitted = (datetime.fromisoformat(at) - timedelta(seconds=30)).isoformat()
     for _ in range(2):
         assert run("analyze", path, "--record", "--submitted-at", submitted, "--db", str(db)).code == 0

@@ -121,12 +121,12 @@ def _without_store(exc: StoreError) -> str:
     return f"judged without your recorded submissions and history: {exc}"
 
 
-def _check_submitted_at(when: datetime, facts: list) -> None:
-    """A --submitted-at after the only decision judged cannot be what it answers: say so, with both times."""
-    decisions = [f for f in facts if f.match.kind.value in ("rejection", "approval") and f.sent_at.value is not None]
-    if len(decisions) == 1 and len(facts) == 1:
-        sent = decisions[0].sent_at.value
-        if sent + timedelta(seconds=decisions[0].sent_at.precision_seconds) <= when:
+def _check_submitted_at(when: datetime, facts) -> None:
+    """A --submitted-at after the only message judged, a decision, cannot be what it answers: say so,
+    with both times."""
+    sent = facts.sent_at.value
+    if facts.match.kind.value in ("rejection", "approval") and sent is not None:
+        if sent + timedelta(seconds=facts.sent_at.precision_seconds) <= when:
             raise UsageError(f"--submitted-at {when.isoformat(sep=' ', timespec='seconds')} is after the email was sent "
                              f"({sent.isoformat(sep=' ', timespec='seconds')}): give the time you clicked Submit before "
                              "this answer came")  # `history` warns, and `doctor` fails by default, after this long
@@ -230,6 +230,7 @@ class App:
             errors.append(exc)
             on_error(exc)
 
+        when = self.when(submitted_at) if submitted_at else None
         warnings: list[str] = []
         if record:
             with self._store():  # refused now (read-only, full, newer), not after the whole input was read
@@ -243,7 +244,7 @@ class App:
         found = Tally()
         kept: dict[str, tuple[str, bytes]] | None = {} if record else None
         records: list[Record] = []
-        for one in self._judge_files(paths, submissions, history, submitted_at=submitted_at,
+        for one in self._judge_files(paths, submissions, history, when=when,
                                      include_all=include_all, full_parse=full_parse, on_error=error,
                                      progress=progress, keep=kept):
             found.add(one)
@@ -255,7 +256,7 @@ class App:
         progress.clear()
         sink.close()
         if kept is not None:
-            self._record(records, kept, self.when(submitted_at) if submitted_at else None)
+            self._record(records, kept, when)
         return AnalyzeResult(reported=sink.count, errors=tuple(errors), warnings=tuple(warnings), found=found)
 
     def _record(self, records: list[Record], kept: dict[str, tuple[str, bytes]], submitted: datetime | None) -> None:
@@ -280,7 +281,7 @@ class App:
             return store.all_submissions(), self._history(store, write=False)
 
     def _judge_files(self, paths: Sequence[str], submissions: list[Submission],
-                     history: history_mod.History | None, *, submitted_at: str | None, include_all: bool,
+                     history: history_mod.History | None, *, when: datetime | None, include_all: bool,
                      full_parse: bool, on_error: Callable[[InputError], None], progress: Progress = Silent(),
                      keep: dict[str, tuple[str, bytes]] | None = None) -> Iterator[Record]:
         """Saved mail judged with the store's submissions and history (for pairing and advice), each
@@ -288,7 +289,6 @@ class App:
         `keep` gets each platform message's store key and bytes, by source."""
         from rejectscan.fetching import message_key
         from rejectscan.prefilter import Prefilter
-        when = self.when(submitted_at) if submitted_at else None
         patterns = self.patterns
         submissions = list(submissions)
         if when is not None:
@@ -296,7 +296,7 @@ class App:
         prefilter = None if full_parse or include_all else Prefilter.for_patterns(patterns)
         items = self._inputs(paths, prefilter, progress)
         judge = pipeline.StreamingJudge(patterns, submissions, history)
-        first: list = []  # with --submitted-at, the first message waits: if it is the only one, it is checked
+        held = None  # with --submitted-at the first message waits: if it is the only one, it is checked
         seen = 0
         for item, facts in pipeline.examine_all(items, patterns, include_all, on_error, prefilter, self.trust):
             seen += 1
@@ -304,16 +304,17 @@ class App:
                 keep[facts.source] = (message_key(item.data, facts.message_id), item.data)
             report = judge.add(facts)
             if when is not None and seen == 1:
-                first = [facts, report]
+                held = (facts, report)
                 continue
-            if seen == 2 and first and first[1] is not None:
-                yield Record.from_report(first[1])
+            if held is not None and held[1] is not None:
+                yield Record.from_report(held[1])
+            held = None
             if report is not None:
                 yield Record.from_report(report)
-        if when is not None and seen == 1:
-            _check_submitted_at(when, [first[0]])
-            if first[1] is not None:
-                yield Record.from_report(first[1])
+        if held is not None:
+            _check_submitted_at(when, held[0])
+            if held[1] is not None:
+                yield Record.from_report(held[1])
         for report in judge.finish():
             yield Record.from_report(report)
 
@@ -535,8 +536,9 @@ class App:
                 warnings.append(_without_store(exc))
         if paths:  # judged as analyze judges them: paired with the store's submissions, advised by its history
             stored = history_mod.build(submissions, records, self.platform_names) if records or submissions else None
-            records = records + list(self._judge_files(paths, pairing, stored, submitted_at=submitted_at,
-                                                       include_all=False, full_parse=False, on_error=error))
+            when = self.when(submitted_at) if submitted_at else None
+            records = records + list(self._judge_files(paths, pairing, stored, when=when, include_all=False,
+                                                       full_parse=False, on_error=error))
             named = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
             made_from.append(f"saved mail given on the command line ({named})")
         history = history_mod.build(submissions, records, self.platform_names)
