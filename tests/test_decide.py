@@ -81,6 +81,9 @@ def test_decisions_in_new_words(subject, body, kind):
     ("Agency", "The agency owner has declined your request to join their studio team."),
     ("Closed", "At your request we have deactivated your account. Your invoices stay available."),
     ("Edit not approved", "The edit to your profile title was not approved. Your profile remains live."),
+    # a sentence's first word names someone else's object, not the reader's
+    ("Community digest", "Another application was declined today after a long thread."),
+    ("Forum", "Some profile was rejected yesterday and the owner asked why."),
     # a programme or badge turned down, while the email says the profile itself stays as it is
     ("Your Pro application", "We can't approve your application this time. Your profile remains public.", ),
     ("Program update", "Sorry, your application was declined. None of this will change anything about your account "
@@ -98,8 +101,6 @@ def test_an_approval_that_mentions_a_review_is_an_approval():
 def test_a_template_gives_way_when_the_sentences_say_its_words_are_about_something_else():
     """PeoplePerHour's generic rejection template matches 'profile ... was not approved'; the
     sentences read that refusal as a headline edit's, with the profile still live: `other`."""
-    from conftest import FIXTURES, run  # noqa: F401
-
     from rejectscan.match import match
     from rejectscan.models import Original, Via
 

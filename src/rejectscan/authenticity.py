@@ -37,7 +37,6 @@ class Trust:
 
     addresses: frozenset[str] = frozenset()
     authserv_ids: frozenset[str] = frozenset()
-    configured_only: bool = False  # a configured authserv-id is in the message: no other results count
 
 
 @dataclass(frozen=True)
@@ -88,8 +87,8 @@ def _other_provider(inner: tuple[TraceHeader, ...], outer: tuple[TraceHeader, ..
     theirs, ours = org(inner), org(outer)
     if theirs is None or ours is None or theirs == ours:
         return ""
-    if trust.authserv_ids and any(t.name == "authentication-results" and _authserv(t.value) in trust.authserv_ids
-                                  for t in inner):
+    if trust.authserv_ids and any(t.name == "authentication-results" and (_parse(t.value) or (None,))[0]
+                                  in trust.authserv_ids for t in inner):
         return ""
     return theirs
 
@@ -147,9 +146,14 @@ _ANGLE = re.compile(r"<([^<>]*)>")
 def _odd_address(raw: str) -> str:
     """An address written so that readers disagree on it: an encoded word, a space or a no-break
     space inside it, a source route (`<@a:b@c>`)."""
-    unfolded = re.sub(r"\r?\n[ \t]", " ", raw)
-    inside = _ANGLE.findall(unfolded)
-    bare = re.sub(r"\([^()]*\)", " ", unfolded).strip()  # "addr (Comment)": the comment is no part of it
+    inside = _ANGLE.findall(raw)  # from_headers are unfolded already
+    bare = raw
+    while True:  # "addr (Comment (nested))": comments are no part of it, however deep
+        stripped = _COMMENT.sub(" ", bare)
+        if stripped == bare:
+            break
+        bare = stripped
+    bare = bare.strip()
     spec = inside[-1] if inside else (bare if "@" in bare and not _QUOTED_NAME.search(bare) else "")
     spec = spec.strip()
     if not spec:
@@ -164,6 +168,7 @@ def _odd_address(raw: str) -> str:
 
 
 _QUOTED_NAME = re.compile(r'"[^"]*"')
+_COMMENT = re.compile(r"\([^()]*\)")
 
 
 def _conflicting(groups: tuple[tuple[Result, ...], ...], platform: Platform) -> str:
@@ -198,7 +203,7 @@ def _stranger(original: Original, trust: Trust, outer: ParsedMail | None) -> str
                 "the forwarded copy proves nothing, and it is not counted in your history")
     if outer is not None:
         own = provider_results(outer.trace, trust)
-        fails = [r for r in (*own.results, *own.fails) if r.method == "dmarc" and r.result == "fail"]
+        fails = [r for r in own.fails if r.method == "dmarc"]
         if fails or own.impersonated:
             return (f"the forward from {forwarder} failed your mail provider's own checks, so someone else may have "
                     "sent it in your name: the copy inside proves nothing, and it is not counted in your history")
@@ -230,9 +235,9 @@ def provider_results(trace: tuple[TraceHeader, ...], trust: Trust = Trust()) -> 
         if header.name == "received" and _from_outside(header.value):
             entry = i
             break
-    if trust.authserv_ids and any(h.name == "authentication-results" and _authserv(h.value) in trust.authserv_ids
-                                  for h in trace):
-        trust = Trust(trust.addresses, trust.authserv_ids, configured_only=True)
+    parsed = {i: _parse(h.value) for i, h in enumerate(trace) if h.name == "authentication-results"}
+    # a server the config names wrote results here: then only the config's servers count
+    configured = any(p is not None and p[0] in trust.authserv_ids for p in parsed.values())
     groups: list[tuple[Result, ...]] = []
     fails: list[Result] = []
     inside = True
@@ -241,12 +246,11 @@ def provider_results(trace: tuple[TraceHeader, ...], trust: Trust = Trust()) -> 
         if header.name == "received":
             if (host is not None and _org(host) != org) or (entry is not None and i > entry):
                 inside = False
-        elif header.name == "authentication-results":
-            parsed = _parse(header.value)
-            fails += [r for r in (parsed[1] if parsed else ()) if r.method in ("dmarc", "dkim")
+        elif i in parsed:
+            fails += [r for r in (parsed[i][1] if parsed[i] else ()) if r.method in ("dmarc", "dkim")
                       and r.result in ("fail", "permerror")]
             if inside:
-                trusted = _trusted(header.value, org, trust)
+                trusted = _trusted(parsed[i], org, trust, configured)
                 if trusted:
                     groups.append(tuple(trusted))
             elif org is not None and _claims(header.value, org):
@@ -264,20 +268,17 @@ def _claims(value: str, org: str) -> bool:
     return "." in authserv and _org(authserv) == org
 
 
-def _trusted(value: str, org: str | None, trust: Trust) -> list[Result]:
-    parsed = _parse(value)
+def _trusted(parsed: tuple[str | None, list[Result]] | None, org: str | None, trust: Trust,
+             configured_only: bool) -> list[Result]:
+    """A parsed header's results, when the provider (or a server the config names) wrote them."""
     if parsed is None:
         return []
     authserv, results = parsed
     if authserv is None:  # Office 365 writes its results without an authserv-id
         ok = org in _OFFICE365
     else:
-        ok = authserv in trust.authserv_ids or (not trust.configured_only and org is not None and _org(authserv) == org)
+        ok = authserv in trust.authserv_ids or (not configured_only and org is not None and _org(authserv) == org)
     return results if ok else []
-
-
-def _authserv(value: str) -> str:
-    return value.split(";", 1)[0].strip().lower()
 
 
 _FROM_IP = re.compile(r"\[(?:ipv6:)?([0-9a-f.:]+)\]|\(([0-9a-f.:]+)\)", re.IGNORECASE)

@@ -36,7 +36,7 @@ _REFUSALS = (Kind.REJECTION, Kind.SUSPENSION)
 KEPT = "standing kept"  # the look-alike's object when the email says the user's standing is untouched
 _REPLY = re.compile(r"^\s*(?:\[[^\]]{1,40}\]\s*)?(?:re|aw|sv|antw|rif|r|vs|odp|ynt)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
 _LEADER = re.compile(r"^\s*[\w ]{2,30}?(?:\s*\.{3,}|\s*:)\s*$")
-_TELEGRAM = re.compile(r"(?:[\w.&' -]{1,30}:\s*)?(?:[\w-]+\s+)?")  # "Fiverr: seller ", "" at a sentence start
+_TELEGRAM = re.compile(r"(?:[\w.&' -]{1,30}:\s*(?:[\w-]+\s+)?)?")  # "Fiverr: seller ", or nothing, before it
 _AND = re.compile(r"\s*(?:,\s*)?(?:and|&|plus|as\s+well\s+as)\s+(?:your\s+|the\s+|its\s+)?")  # joins two objects
 _QUOTED = re.compile(r'"[^"]{1,300}"|(?<![\w])\'[^\']{1,300}\'(?![\w])')
 
@@ -179,7 +179,7 @@ def _owned(text: str, start: int, end: int) -> bool:
     """'your seller application', 'the account', 'the application you submitted', and a notice's
     bare first words ('Fiverr: seller application not approved.'), which speak of the reader's."""
     return bool(_OWNER.search(text, max(0, start - OWNER_REACH), start) or _OWNER_AFTER.match(text, end)
-                or (_TELEGRAM.fullmatch(text, 0, start) and not text[start:end].endswith("s")))
+                or _TELEGRAM.fullmatch(text, 0, start))
 
 
 @dataclass(frozen=True)

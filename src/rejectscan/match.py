@@ -15,7 +15,7 @@ from rejectscan.models import Direction, Evidence, Kind, MatchResult, Original, 
 from rejectscan.patterns import Platform, PatternSet, Signal, Template
 from rejectscan.decide import Decision, KEPT, decide
 from rejectscan.language import unreadable
-from rejectscan.text import normalise, unquoted, without_quotations
+from rejectscan.text import normalise, unquoted, visible, without_quotations
 
 MAX_MATCH_CHARS = 30_000  # notifications are short; a huge body is read from its start
 
@@ -52,7 +52,6 @@ _CONFUSABLE = str.maketrans({"а": "a", "е": "e", "о": "o", "р": "p", "с": "
                              "і": "i", "ј": "j", "ԝ": "w", "ո": "n", "ս": "u", "ο": "o", "α": "a", "ε": "e",
                              "ν": "v", "υ": "u", "κ": "k", "ρ": "p", "τ": "t", "ι": "i", "ѕ": "s", "һ": "h",
                              "ɡ": "g", "ı": "i", "0": "o"})
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
 
 
 def _skeleton(domain: str) -> str:
@@ -66,7 +65,7 @@ def _skeleton(domain: str) -> str:
             except (UnicodeError, ValueError):
                 pass
         labels.append(label)
-    return ".".join(labels).translate(_INVISIBLE).translate(_CONFUSABLE)
+    return visible(".".join(labels)).replace("\u00ad", "").translate(_CONFUSABLE)
 
 
 def _ascii(domain: str) -> str:
@@ -131,7 +130,7 @@ def match(original: Original, patterns: PatternSet) -> tuple[MatchResult, Platfo
     decision = decide(original.subject or "", text.body, patterns.decisions)
     read = _read_as(decision)
     if best is not None and decision.kind is None and any(
-            matched.casefold() in r.sentence.casefold() for matched, _ in best[1] for r in decision.lookalikes):
+            normalise(matched) in normalise(r.sentence) for matched, _ in best[1] for r in decision.lookalikes):
         best = None  # the sentences read the template's very words as about something else
     if best is not None:
         template, hits = best
