@@ -220,8 +220,10 @@ service stats {{
         deadline = time.monotonic() + wait
         while True:
             counts = re.findall(rf"{name}=(\d+)", self.log())
-            if len(counts) >= sessions or time.monotonic() > deadline:
+            if len(counts) >= sessions:
                 return sum(int(n) for n in counts)
+            if time.monotonic() > deadline:  # a sum of nothing would let "at most N" assertions pass
+                raise AssertionError(f"only {len(counts)} of {sessions} session(s) logged {name} within {wait} s")
             time.sleep(0.05)
 
     def clear_log(self) -> None:

@@ -166,3 +166,21 @@ def test_config_init_writes_valid_toml_for_any_user(tmp_path):
         assert run("config", "init", "--user", user, "--config", str(path)).code == 0
         assert tomllib.loads(path.read_text())["account"]["user"] == user
     assert run("config", "init", "--user", "a\nb", "--config", str(tmp_path / "x.toml")).code == 2
+
+
+def test_log_lines_show_what_the_server_wrote_without_running_it(tmp_path):
+    """A folder name or server reply in a log line is the server's text: escapes are shown, not run."""
+    import logging
+
+    from rejectscan import logs
+
+    log_file = tmp_path / "run.log"
+    logs.setup(logs.Redactor(), verbose=True, log_file=str(log_file))
+    try:
+        logging.getLogger("rejectscan").info("%s: 3 messages to download", "INBOX\x1b]0;pwned\x07\u202e")
+    finally:
+        for handler in logging.getLogger().handlers:
+            handler.close()
+        logging.getLogger().handlers[:] = []
+    text = log_file.read_text()
+    assert "\x1b" not in text and "\u202e" not in text and "\\x1b]0;pwned\\x07\\u202e" in text

@@ -212,8 +212,9 @@ class Fetcher:
             done = self.store.examined(request.account, folder, uidvalidity)
             found = [u for u in found if u not in done]
         sized = self.mailbox.sized(folder, found) if found else {}
-        routes = {uid: confirm.route(sized.get(uid, Sized(uid, 0)), self.prefilter, terms.full_text,
-                                    frozenset(terms.own)) for uid in found}
+        own = frozenset(terms.own)
+        routes = {uid: confirm.route(sized.get(uid, Sized(uid, 0)), self.prefilter, terms.full_text, own)
+                  for uid in found}
         maybe = [uid for uid in found if routes[uid] is confirm.Route.CONFIRM]
         forwards = self._confirmed(folder, maybe) if maybe else set()
         return [Candidate(uid, sized[uid].size if uid in sized else 0) for uid in found

@@ -41,6 +41,16 @@ class Redactor(logging.Filter):
         return True
 
 
+class _Escaped(logging.Formatter):
+    """Log lines carry text the mail server chose (folder names, its replies): on a terminal, its
+    control characters and escape sequences are shown, never run (safe.terminal)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from rejectscan.safe import terminal
+
+        return terminal(super().format(record))
+
+
 DEBUG_WARNING = ("debug log: it holds whole messages and the IMAP conversation (credentials removed); "
                  "keep it private and delete it when done")
 
@@ -50,7 +60,7 @@ def setup(redactor: Redactor, verbose: bool = False, debug: bool = False, log_fi
     file is created readable by the user only: it holds mail metadata, with --debug whole messages."""
     handler: logging.Handler = _private_file(log_file) if log_file else logging.StreamHandler(sys.stderr)
     handler.addFilter(redactor)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s" if log_file
+    handler.setFormatter(_Escaped("%(asctime)s %(levelname)s %(name)s: %(message)s" if log_file
                                            else "rejectscan: %(levelname)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -38,7 +38,6 @@ class SearchTerms:
     platforms: tuple[str, ...]  # FROM terms
     own: tuple[str, ...] = ()  # the user's addresses: FROM terms of the forward search
     markers: tuple[str, ...] = ()  # SUBJECT terms narrowing the user's mail to forwards
-    ceiling: int = FORWARD_MAX_BYTES
     bodies: tuple[str, ...] = ()  # BODY terms (search_forwards = "body" on a server that is not Gmail)
     gmail_query: str = ""  # X-GM-RAW query, on Gmail
     full_text: bool = False  # full-text hits are downloaded as found (their body names a platform)
@@ -90,7 +89,7 @@ def search_criteria(since_day: date, after_uid: int, terms: SearchTerms) -> list
     alternatives: list[list] = [["FROM", t] for t in terms.platforms]
     if terms.own:  # one parenthesised term: (FROM a OR b) (SUBJECT m1 OR m2 ...) SMALLER n
         alternatives.append([[any_of([["FROM", a] for a in terms.own]),
-                              any_of([["SUBJECT", m] for m in terms.markers]), "SMALLER", terms.ceiling]])
+                              any_of([["SUBJECT", m] for m in terms.markers]), "SMALLER", FORWARD_MAX_BYTES]])
     alternatives += [["BODY", b] for b in terms.bodies]
     if terms.gmail_query:
         alternatives.append(["X-GM-RAW", terms.gmail_query])
