@@ -158,3 +158,19 @@ def test_analyze_record_keeps_a_submitted_at_so_the_delay_survives(tmp_path):
         assert conn.execute("SELECT count(*) FROM submissions").fetchone()[0] == 1
     events = json.loads(run("history", "--format", "json", "--db", str(db)).out)["events"]
     assert [e["delay_seconds"] for e in events if e["event"] == "rejected"] == [30]
+
+
+def test_the_line_is_as_wide_as_stderrs_terminal_when_stdout_is_a_file():
+    """`analyze export.mbox > out.json` on a 50-column terminal: a longer line would wrap, and each
+    redraw would leave a row behind."""
+    from conftest import environment
+    from click.testing import CliRunner
+
+    from rejectscan.cli import cli
+
+    env = environment(env={"COLUMNS": ""})
+    env = type(env)(**{**env.__dict__, "stderr_is_tty": True, "stderr_columns": 50})
+    long_name = FIXTURES / "mbox" / "three-bot-rejections.mbox"
+    result = CliRunner().invoke(cli, ["analyze", str(long_name)], obj=env, catch_exceptions=False)
+    drawn = [d for d in result.stderr.split("\r") if d.startswith("reading")]
+    assert drawn and all(len(d.removesuffix("\x1b[K")) <= 49 for d in drawn), drawn

@@ -99,8 +99,13 @@ def _page(ctx: click.Context):
 
 
 def _progress(ctx: click.Context, app, quiet: bool = False):
-    """The progress line, for a person at a terminal (App.progress)."""
-    return app.progress(click.get_text_stream("stderr"), _page(ctx).width,
+    """The progress line, for a person at a terminal (App.progress), as wide as that terminal: stdout
+    may be a file (`analyze big.mbox > out.json`) while the line is drawn on stderr."""
+    from rejectscan.render import page_for
+
+    env = _env(ctx)
+    width = page_for(env.environ, env.stderr_is_tty, "never", env.stderr_columns).width
+    return app.progress(click.get_text_stream("stderr"), width,
                         quiet=quiet or bool(ctx.find_root().obj.get("logging_to_stderr")))
 
 

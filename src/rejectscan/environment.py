@@ -30,6 +30,7 @@ class Environment:
     stdout_is_tty: bool = False
     stderr_is_tty: bool = False
     columns: int | None = None  # the terminal's width, when stdout is one
+    stderr_columns: int | None = None  # the terminal's width, when stderr is one (the progress line)
     clock: Callable[[], datetime] = _utc_now
     config_dir: Path | None = None  # None: the platform's folders (platformdirs), looked up on use
     data_dir: Path | None = None
@@ -41,10 +42,11 @@ class Environment:
     @classmethod
     def from_os(cls) -> "Environment":
         stdin = sys.stdin.buffer if sys.stdin is not None else None
-        out_tty = _isatty(sys.stdout)
+        out_tty, err_tty = _isatty(sys.stdout), _isatty(sys.stderr)
         return cls(environ=dict(os.environ), stdin=stdin, stdin_is_tty=_isatty(sys.stdin),
-                   stdout_is_tty=out_tty, stderr_is_tty=_isatty(sys.stderr),
-                   columns=_columns(sys.stdout) if out_tty else None, argv0=sys.argv[0] if sys.argv else "")
+                   stdout_is_tty=out_tty, stderr_is_tty=err_tty,
+                   columns=_columns(sys.stdout) if out_tty else None,
+                   stderr_columns=_columns(sys.stderr) if err_tty else None, argv0=sys.argv[0] if sys.argv else "")
 
     @functools.cached_property
     def zone(self) -> tzinfo:
