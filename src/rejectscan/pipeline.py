@@ -90,6 +90,11 @@ def submissions_in(facts: Iterable[Facts]) -> list[Submission]:
             if f.match.kind is Kind.SUBMISSION and f.sent_at.value is not None and f.authenticity.counted]
 
 
+def decided_by(facts: Facts, key: str) -> Decided:
+    """A decision message as what closes the cycle of the submissions before it."""
+    return Decided(facts.sent_at.value, facts.match.platform, key, facts.authenticity.authentic is True)
+
+
 def event_of(facts: Facts) -> str:
     o = facts.original
     return event_key(o.from_addr, o.subject, facts.sent_at.value)
@@ -117,8 +122,7 @@ def judge(all_facts: list[Facts], patterns: PatternSet, submissions: Iterable[Su
     known = list(submissions) + submissions_in(all_facts[i] for i in primary.values())
     decided = [Decided(e.at, e.platform, e.key, e.authentic is True) for e in (history.decisions() if history else ())]
     decided += list(decisions)
-    decided += [Decided(all_facts[i].sent_at.value, all_facts[i].match.platform, key,
-                        all_facts[i].authenticity.authentic is True) for key, i in primary.items()
+    decided += [decided_by(all_facts[i], key) for key, i in primary.items()
                 if all_facts[i].match.kind in _DECISIONS and all_facts[i].sent_at.value is not None]
     automated: list[tuple[str | None, datetime, str]] = [
         (e.platform, e.at, e.key) for e in (history.events if history else ())
@@ -172,7 +176,7 @@ class StreamingJudge:
                 if key not in self._submissions or rank < self._submissions[key][0]:
                     self._submissions[key] = (rank, submissions_in([facts])[0])
             elif key not in self._decisions or rank < self._decisions[key][0]:
-                self._decisions[key] = (rank, Decided(at, facts.match.platform, key, facts.authenticity.authentic is True))
+                self._decisions[key] = (rank, decided_by(facts, key))
         return Report(facts=facts)
 
     def finish(self) -> list[Report]:
