@@ -10,7 +10,7 @@ from pathlib import Path
 from rejectscan.errors import PatternError
 from rejectscan.match import Prepared, evaluate_signals, signal_hit, template_hits
 from rejectscan.models import Evidence, Original
-from rejectscan.patterns import PatternSet, Signal, Template, _parse_toml, _read, build, load, shipped_dir
+from rejectscan.patterns import PatternSet, Signal, Template, build, load, pack_files, read_document, shipped_dir
 from rejectscan.text import normalise
 
 
@@ -148,19 +148,20 @@ def load_problems(dirs: tuple[str, ...]) -> tuple[list[Problem], int]:
     """What the loader stops at, collected: each file read and parsed on its own, then each of its
     entries (a template, a signal, an advice...) built on its own beside the shipped packs, then the
     whole set (ids defined twice, advice ids nobody defines). At most one problem per entry."""
-    base_files = sorted(shipped_dir().glob("*.toml"))
-    base = [(str(f), _parse_toml(f, _read(f))) for f in base_files]
+    base = [(str(f), read_document(f)) for f in pack_files(shipped_dir())]
     problems: list[Problem] = []
     documents: list[tuple[str, dict]] = []
     files = 0
     for folder in map(Path, dirs):
-        if not folder.is_dir():
-            problems.append(Problem(str(folder), "(directory)", "is not a directory of pattern files"))
+        try:
+            paths = pack_files(folder)
+        except PatternError as exc:
+            problems.append(Problem(exc.file, exc.key, exc.problem))
             continue
-        for path in sorted(folder.glob("*.toml")):
+        for path in paths:
             files += 1
             try:
-                documents.append((str(path), _parse_toml(path, _read(path))))
+                documents.append((str(path), read_document(path)))
             except PatternError as exc:
                 problems.append(Problem(exc.file, exc.key, exc.problem))
     for file, doc in documents:

@@ -215,11 +215,7 @@ def shipped_dir() -> Path:
 def load(extra_dirs: tuple[str | os.PathLike, ...] = (), include_shipped: bool = True) -> PatternSet:
     """Load shipped packs and the user's directories; PatternError on the first problem."""
     dirs = ([shipped_dir()] if include_shipped else []) + [Path(d) for d in extra_dirs]
-    files: list[Path] = []
-    for d in dirs:
-        if not d.is_dir():
-            raise PatternError(str(d), "(directory)", "is not a directory of pattern files")
-        files.extend(sorted(d.glob("*.toml")))
+    files = [f for d in dirs for f in pack_files(d)]
     digest = hashlib.sha256()
     documents = []
     for f in files:
@@ -227,6 +223,18 @@ def load(extra_dirs: tuple[str | os.PathLike, ...] = (), include_shipped: bool =
         digest.update(f.name.encode() + b"\0" + data + b"\0")
         documents.append((str(f), _parse_toml(f, data)))
     return replace(build(documents), fingerprint=digest.hexdigest()[:16])
+
+
+def pack_files(folder: Path) -> list[Path]:
+    """A pattern folder's files, in the order they are loaded; PatternError if it is no folder."""
+    if not folder.is_dir():
+        raise PatternError(str(folder), "(directory)", "is not a directory of pattern files")
+    return sorted(folder.glob("*.toml"))
+
+
+def read_document(path: Path) -> dict:
+    """One pattern file read and parsed as TOML; PatternError naming the file otherwise."""
+    return _parse_toml(path, _read(path))
 
 
 def _read(path: Path) -> bytes:
