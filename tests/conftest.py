@@ -164,6 +164,13 @@ def mail(fixture: str, sent: datetime, msgid: str) -> bytes:
     return data
 
 
+def with_pdf(message: bytes, size: int) -> bytes:
+    """A fixture message of upwork/'s shape (boundary b1_upwork) with a base64 'PDF' of about
+    `size` bytes added: a huge message, as invoices and screenshots make them."""
+    blob = b"QUJD" * 19 + b"\r\n"
+    return message.replace(b"--b1_upwork--", b"--b1_upwork\r\nContent-Type: application/pdf\r\n"
+                           b"Content-Transfer-Encoding: base64\r\n\r\n" + blob * (size // len(blob)) + b"--b1_upwork--")
+
 def fetch(dovecot, db, *args, env=None, tls="ssl") -> Result:
     """`rejectscan fetch` against the test Dovecot, with its password in the environment."""
     from dovecot import PASSWORD, USER

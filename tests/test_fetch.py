@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from conftest import (FIXTURES, ROOT, assert_no_traceback, complete_reports, fetch, isolated_env, mail, oauth2_config,
-                      own_config, run)
+                      own_config, run, with_pdf)
 from dovecot import PASSWORD, TOKEN, USER, free_port
 
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
@@ -64,10 +64,7 @@ def test_fetch_reports_platform_mail_read_only(dovecot, tmp_path):
 def test_an_oversized_message_is_sized_first_and_fetched_only_in_part(dovecot, tmp_path):
     from rejectscan.models import MAX_MESSAGE_BYTES
 
-    blob = b"QUJD" * 19 + b"\r\n"
-    attachment = (b"--b1_upwork\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-                  + blob * (12_000_000 // len(blob)) + b"--b1_upwork--")
-    big = mail("upwork/bot-rejection.eml", NOW - timedelta(hours=2), "big1@upwork.com").replace(b"--b1_upwork--", attachment)
+    big = with_pdf(mail("upwork/bot-rejection.eml", NOW - timedelta(hours=2), "big1@upwork.com"), 12_000_000)
     assert len(big) > MAX_MESSAGE_BYTES + 3_000_000
     dovecot.append(big, when=NOW - timedelta(hours=2))
     dovecot.append(mail("upwork/submission.eml", NOW - timedelta(hours=2, seconds=40), "s1@upwork.com"),

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-from conftest import FIXTURES, ROOT, assert_no_traceback, isolated_env, run
+from conftest import FIXTURES, ROOT, assert_no_traceback, isolated_env, run, with_pdf
 
 from rejectscan.models import MAX_MESSAGE_BYTES
 
@@ -68,10 +68,7 @@ def _open_writer(fifo, proc):
 
 
 def _huge(tmp_path, name: str, size: int) -> tuple:
-    blob = b"QUJD" * 19 + b"\r\n"
-    data = (FIXTURES / "upwork/bot-rejection.eml").read_bytes().replace(
-        b"--b1_upwork--", b"--b1_upwork\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-        + blob * (size // len(blob)) + b"--b1_upwork--")
+    data = with_pdf((FIXTURES / "upwork/bot-rejection.eml").read_bytes(), size)
     path = tmp_path / name
     path.write_bytes(data)
     return path, data
