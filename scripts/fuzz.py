@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from fuzzing import check, mutate  # noqa: E402
+from fuzzing import TIME_LIMIT, check, mutate  # noqa: E402
 
 import random  # noqa: E402
 
@@ -32,7 +32,7 @@ def main() -> int:
     for i in range(args.inputs):
         name, data = mutate(rng)
         tried[name] += 1
-        failure = check(name, data, in_container=bool(i % 2))
+        failure = check(name, data, in_container=bool(i % 2), time_limit=TIME_LIMIT)
         if failure:
             failures.append(failure)
             print(f"FAILURE #{len(failures)} ({name}): {failure.problem.splitlines()[-1][:200]}", flush=True)

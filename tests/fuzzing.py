@@ -29,7 +29,7 @@ _CACHE = DatabaseCache(None)  # compiled patterns in memory only: a fuzz run wri
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 SEEDS = sorted(p for p in FIXTURES.rglob("*.eml") if p.stat().st_size < 200_000)
-TIME_LIMIT = 2.0  # seconds per input
+TIME_LIMIT = 2.0  # seconds per input, for scripts/fuzz.py only: a shared machine makes it a flaky test
 
 
 @dataclass
@@ -189,10 +189,12 @@ _PATTERNS = None
 _PREFILTER = None
 
 
-def check(name: str, data: bytes, in_container: bool = False) -> Failure | None:
+def check(name: str, data: bytes, in_container: bool = False, time_limit: float | None = None) -> Failure | None:
     """Run one input through everything a user can reach; a Failure if it misbehaves.
 
     in_container: the input is the body of an mbox, read by the splitter and its pre-filter.
+    time_limit: seconds an input may take (the long fuzz run); tests leave it None and bound hostile
+    sizes by what they count instead (tests/test_headers.py), never by the clock.
     """
     global _PATTERNS, _PREFILTER
     if _PATTERNS is None:
@@ -229,6 +231,6 @@ def check(name: str, data: bytes, in_container: bool = False) -> Failure | None:
     except Exception:
         return Failure(name, traceback.format_exc(limit=6), data[:2000])
     elapsed = time.perf_counter() - started
-    if elapsed > TIME_LIMIT:
+    if time_limit is not None and elapsed > time_limit:
         return Failure(name, f"took {elapsed:.1f} s", data[:2000])
     return None
