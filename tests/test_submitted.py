@@ -13,9 +13,10 @@ def test_list_and_delete_recorded_submissions(tmp_path):
     assert run("submitted", "--platform", "UPWORK", "--at", "2026-03-02T10:00:00Z", "--note", "second try",
                "--db", db).code == 0
     listed = run("submitted", "--list", "--db", db).out.splitlines()
-    assert listed[0].split() == ["NUMBER", "SUBMITTED", "PLATFORM"]
-    assert listed[1].split()[:4] == ["1", "2026-03-01", "10:00:00", "Fiverr"]
-    assert "Upwork" in listed[2] and "(second try)" in listed[2]
+    assert listed[0] == "Recorded submissions (times in UTC):"
+    assert listed[1].split() == ["NUMBER", "SUBMITTED", "PLATFORM"]
+    assert listed[2].split()[:4] == ["1", "2026-03-01", "10:00:00", "Fiverr"]
+    assert "Upwork" in listed[3] and "(second try)" in listed[3]
     assert run("submitted", "--delete", "1", "--db", db).out.strip() == "Deleted recorded submission number 1."
     assert "Fiverr" not in run("submitted", "--list", "--db", db).out
     gone = run("submitted", "--delete", "1", "--db", db)
@@ -45,3 +46,12 @@ def test_pasted_text_on_stdin_gets_a_hint():
     result = run("analyze", "-", input=b"Hello,\n\nWe are unable to accept your registration.\n")
     assert result.code == 1
     assert "save it as .eml" in flat(result.err) and "Show original" in result.err
+
+
+def test_recorded_times_are_shown_in_the_users_zone_and_named(tmp_path):
+    db, paris = str(tmp_path / "s.db"), {"TZ": "Europe/Paris"}
+    recorded = run("submitted", "--at", "2026-03-01T10:00:00Z", "--db", db, env=paris)
+    assert recorded.out.strip() == "Recorded: submitted to Upwork at 2026-03-01 11:00:00 (Europe/Paris)."
+    listed = run("submitted", "--list", "--db", db, env=paris).out.splitlines()
+    assert listed[0] == "Recorded submissions (times in Europe/Paris):"
+    assert listed[2].split()[:4] == ["1", "2026-03-01", "11:00:00", "Upwork"]

@@ -166,6 +166,11 @@ class App:
         return showing.showing(kinds, self.format, quiet)
 
     @property
+    def zone(self) -> tzinfo | None:
+        """The user's time zone, for the times a command shows (None: UTC as stored)."""
+        return self.env.zone
+
+    @property
     def platform_names(self) -> dict[str, str]:
         return {p.id: p.name for p in self.patterns.platforms}
 

@@ -401,12 +401,13 @@ def submitted(ctx, at, platform, note, future, show, delete, db, config):
     if show and delete:
         raise click.UsageError("--list and --delete go alone")
     if show:
-        _out(render.submissions(app.recorded_submissions(), app.platform_names, _page(ctx)))
+        _out(render.submissions(app.recorded_submissions(), app.platform_names, _page(ctx), app.zone))
     elif delete:
         app.delete_submission(delete)
         _out(fit_line(ctx, f"Deleted recorded submission number {delete}."))
     else:
-        _out(render.submission(app.record_submission(at, platform, note, future), _page(ctx)))
+        _out(render.submission(app.record_submission(at, platform, note, future), app.platform_names, _page(ctx),
+                               app.zone))
 
 
 @cli.command()

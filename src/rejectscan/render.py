@@ -391,19 +391,23 @@ def probe(path: str, original, hits, signals, page: Page = Page()) -> str:
     return fit(lines, page)
 
 
-def submissions(rows, names: dict[str, str], page: Page = Page()) -> str:
-    """`submitted --list`: the numbers --delete takes."""
+def submissions(rows, names: dict[str, str], page: Page = Page(), zone=None) -> str:
+    """`submitted --list`: the numbers --delete takes, times in the user's zone (named)."""
     if not rows:
         return fit(["No submission recorded yet: run `rejectscan submitted` the moment you click Submit."], page)
-    lines = [Line(f"{'NUMBER':<8}{'SUBMITTED':<21}PLATFORM", Tone.HEADING)]
+    lines = [Line(f"Recorded submissions (times in {_zone_name(zone)}):", Tone.HEADING, hang=0)] if zone else []
+    lines.append(Line(f"{'NUMBER':<8}{'SUBMITTED':<21}PLATFORM", Tone.HEADING))
     for r in rows:
-        lines.append(Line(f"{r.id:<8}{_stamp(r.at):<21}{names.get(r.platform or '', r.platform or 'any')}"
+        lines.append(Line(f"{r.id:<8}{_stamp(r.at, zone):<21}{names.get(r.platform or '', r.platform or 'any')}"
                           + (f"  ({field(r.note)})" if r.note else ""), hang=29))
     return fit(lines, page)
 
 
-def submission(sub, page: Page = Page()) -> str:
-    return fit([f"Recorded: submitted to {sub.platform} at {sub.at.isoformat(sep=' ', timespec='seconds')}."], page)
+def submission(sub, names: dict[str, str], page: Page = Page(), zone=None) -> str:
+    """What `submitted` recorded, in the user's zone so that they recognise the moment."""
+    where = f" ({_zone_name(zone)})" if zone else ""
+    return fit([f"Recorded: submitted to {names.get(sub.platform, sub.platform)} at {_stamp(sub.at, zone)}{where}."],
+               page)
 
 
 def config_view(view, page: Page = Page()) -> str:
