@@ -181,3 +181,9 @@ def test_the_shipped_units_run_what_schedule_writes():
         shipped = [line for line in path.read_text().splitlines() if line.startswith("ExecStart=")]
         ours = written[path.name].replace("%%", "%").replace(" \\\n    ", " ")
         assert shipped == [line for line in ours.splitlines() if line.startswith("ExecStart=")], path.name
+
+
+def test_systemd_dry_run_names_the_folder_the_units_would_go_to(tmp_path):
+    env = {**_home(tmp_path, ACCOUNT), "XDG_CONFIG_HOME": str(tmp_path / "elsewhere")}
+    result = run("schedule", "systemd", "--dry-run", env=env)
+    assert f"# {tmp_path / 'elsewhere'}/systemd/user/rejectscan-fetch.service" in result.out

@@ -93,6 +93,7 @@ class Scheduled:
     units: tuple = ()  # schedule.Unit
     written_to: str | None = None
     warnings: tuple[str, ...] = ()
+    folder: str = ""  # where the units go (or would go), as the user would type it
 
 
 @dataclass(frozen=True)
@@ -769,8 +770,10 @@ class App:
         env = self.env.environ
         base = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME", "~")).expanduser() / ".config")
         folder = Path(base) / "systemd" / "user"
+        home = env.get("HOME", "")
+        shown = f"~{str(folder)[len(home):]}" if home and str(folder).startswith(home.rstrip("/") + "/") else str(folder)
         if dry_run:
-            return Scheduled(units=units, written_to=None, warnings=warnings)
+            return Scheduled(units=units, written_to=None, warnings=warnings, folder=shown)
         for unit in units:
             target = folder / unit.name
             if not force and target.exists() and target.read_text(errors="replace") != unit.text:
@@ -783,4 +786,4 @@ class App:
         except OSError as exc:
             raise ScheduleError(f"cannot write {folder}: {exc.strerror}; "
                                 "use --dry-run and copy the units yourself") from None
-        return Scheduled(units=units, written_to=str(folder), warnings=warnings)
+        return Scheduled(units=units, written_to=str(folder), warnings=warnings, folder=shown)

@@ -435,5 +435,5 @@ def scheduled(result, page: Page = Page()) -> str:
 
 
 def units(result) -> str:
-    """`schedule systemd --dry-run`: each unit under a comment naming its file."""
-    return "\n".join(f"# ~/.config/systemd/user/{u.name}\n{u.text}" for u in result.units)
+    """`schedule systemd --dry-run`: each unit under a comment naming the file it would be."""
+    return "\n".join(f"# {field(result.folder)}/{u.name}\n{u.text}" for u in result.units)
