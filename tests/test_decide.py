@@ -58,6 +58,15 @@ RULES = patterns.load().decisions
     ("Account health", "Bidding is paused on your account until our team has looked into a report.", Kind.SUSPENSION),
     # a refusal of the profile stays one when only the account is said to stay active
     ("Profile", "Your profile was not approved. Your account remains active, so you can still hire.", Kind.REJECTION),
+    # progressive refusals, "yours", a score under the bar, a cause that is no condition
+    ("Status", "We read your seller profile closely. Sadly we won't be listing it for buyers.", Kind.REJECTION),
+    ("Hi", "I run the onboarding desk, and today I had to turn down yours, sorry.", Kind.REJECTION),
+    ("Quiz", "Your online assessment scored below the pass mark, so we stop here.", Kind.REJECTION),
+    ("Samples", "The samples look copied, which is why your account has not been activated.", Kind.REJECTION),
+    # "closed" is the end of an application and a restriction of an account: the object tells which
+    ("Result", "After the coding task, your application to our network was closed.", Kind.REJECTION),
+    ("Duplicate", "We found your account and a second one on one phone, so both have been closed.", Kind.SUSPENSION),
+    ("Queue", "Thanks for finishing your profile. It's now waiting for one of our reviewers.", Kind.SUBMISSION),
 ])
 def test_decisions_in_new_words(subject, body, kind):
     assert decide(subject, body, RULES).kind is kind
@@ -78,6 +87,9 @@ def test_decisions_in_new_words(subject, body, kind):
     ("Offer removed", "Your offer was rejected by moderation. Your profile is active and your other offers are not affected."),
     # someone else's decision, said the other way round; an action the user asked for
     ("Interview invitation withdrawn", "Your invitation to interview was declined by the client."),
+    # someone else's profile in a job title; a programme refused while the profile stays live
+    ("New projects for you", "- Fix my seller profile after it was rejected ($40)\n- Logo for a bakery ($90)"),
+    ("Top Rated", "We can't add you to the programme yet. Your profile and all current Gigs stay live."),
     ("Agency", "The agency owner has declined your request to join their studio team."),
     ("Closed", "At your request we have deactivated your account. Your invoices stay available."),
     ("Edit not approved", "The edit to your profile title was not approved. Your profile remains live."),

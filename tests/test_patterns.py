@@ -96,7 +96,7 @@ def test_user_pack_is_used_by_analyze(tmp_path):
 def test_patterns_test_shows_hits_and_signals():
     result = run("patterns", "test", str(FIXTURES / "upwork/human-rejection-ticket.eml"))
     assert result.code == 0
-    assert 'signal ticket-number (human 0.6): "Request #48213377"' in result.out
+    assert 'signal ticket-number (human 1): "Request #48213377"' in result.out
     assert "signal named-signature" in result.out and "~ Arjay" in result.out
     result = run("patterns", "test", str(FIXTURES / "forwards/gmail-en.eml"))
     assert "template upwork-rejection-no-opportunities [rejection]: MATCH" in result.out

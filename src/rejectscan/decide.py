@@ -29,6 +29,7 @@ SUBMISSION_MIN = 0.5  # "your" must stand this close before an owned object
 _SPLIT = re.compile(r"(?:(?<=[^.]\.)|(?<=[!?;]))\s+|\n+")  # not after dot leaders ("Outcome ....")
 _BULLET = re.compile(r"^\s*(?:[-*•·]+|\d+[.)])\s+")
 _OWNER = re.compile(r"\b(?:your|the|this)\s+(?:[\w.&'-]+\s+){0,2}$")
+_OTHERS = re.compile(r"\b(?:my|his|her|their|another|someone.s|somebody.s|other|others.)\s+(?:[\w.&'-]+\s+){0,2}$")
 _OWNER_AFTER = re.compile(r"\s*(?:that\s+)?you(?:'ve)?\s+(?:submitted|sent|made|created|applied|registered)\b")
 _BOUNDARY = re.compile(r",\s*but\b|\bbut\b|:\s")
 _DECISIONS = (Kind.REJECTION, Kind.APPROVAL, Kind.SUSPENSION)
@@ -37,7 +38,7 @@ KEPT = "standing kept"  # the look-alike's object when the email says the user's
 _REPLY = re.compile(r"^\s*(?:\[[^\]]{1,40}\]\s*)?(?:re|aw|sv|antw|rif|r|vs|odp|ynt)\s*(?:\[\d+\])?\s*:", re.IGNORECASE)
 _LEADER = re.compile(r"^\s*[\w ]{2,30}?(?:\s*\.{3,}|\s*:)\s*$")
 _TELEGRAM = re.compile(r"(?:[\w.&' -]{1,30}:\s*(?:[\w-]+\s+)?)?")  # "Fiverr: seller ", or nothing, before it
-_AND = re.compile(r"\s*(?:,\s*)?(?:and|&|plus|as\s+well\s+as)\s+(?:your\s+|the\s+|its\s+)?")  # joins two objects
+_AND = re.compile(r"\s*(?:,\s*)?(?:and|&|plus|as\s+well\s+as)\s+(?:(?:your|the|its|all|any)\s+)?(?:[\w-]+\s+){0,2}?")  # joins two objects
 _QUOTED = re.compile(r'"[^"]{1,300}"|(?<![\w])\'[^\']{1,300}\'(?![\w])')
 
 
@@ -124,7 +125,7 @@ def decide(subject: str, body: str, rules: DecisionRules) -> Decision:
         readings += [r for r in found if r.kind is not None]
         lookalikes += [r for r in found if r.kind is None and not r.clears]
         cleared.update(c for r in found for c in r.clears)
-        mentioned = [o.rule for o in objects if o.rule.cls != "other" and not o.rule.pronoun]
+        mentioned = [o.rule for o in objects if o.rule.cls != "other" and not o.rule.pronoun and not o.someone_elses]
         if mentioned:
             context = mentioned[-1]  # what a later "it" or a bare "Status: Declined" is about
     if any(not r.subject for r in readings + lookalikes):
@@ -166,11 +167,20 @@ def _matches(regexes, text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _longest(items: list) -> list:
-    """Among overlapping matches keep the longest ('not been approved' over 'been approved')."""
+def hits(rule, text: str) -> list[tuple[int, int]]:
+    """Where a rule matches, less the places its `unless` regexes cover ('that is why' is no hedge)."""
+    unless = _matches(getattr(rule, "unless", ()), text)
+    return [(s, e) for s, e in _matches(rule.regexes, text) if not any(us <= s < ue for us, ue in unless)]
+
+
+def _longest(items: list, same_span: bool = False) -> list:
+    """Among overlapping matches keep the longest ('not been approved' over 'been approved');
+    same_span: two rules matching exactly the same words are both kept ('has been closed' is a
+    restriction of an account and the end of an application: the object tells which)."""
     kept: list = []
     for item in sorted(items, key=lambda x: -(x[2] - x[1])):
-        if all(item[2] <= k[1] or item[1] >= k[2] for k in kept):
+        if all(item[2] <= k[1] or item[1] >= k[2] or (same_span and (item[1], item[2]) == (k[1], k[2]))
+               for k in kept):
             kept.append(item)
     return sorted(kept, key=lambda x: x[1])
 
@@ -188,18 +198,21 @@ class _Object:
     start: int
     end: int
     owned: bool
+    someone_elses: bool = False  # "my profile" in a job title, "another account": not the user's
 
 
 def _objects(sentence: Sentence, rules: DecisionRules) -> list[_Object]:
     text = sentence.text
     found = _longest([(rule, s, e) for rule in rules.objects for s, e in _matches(rule.regexes, text)])
-    return [_Object(rule, s, e, sentence.subject or _owned(text, s, e)) for rule, s, e in found]
+    return [_Object(rule, s, e, sentence.subject or _owned(text, s, e),
+                    bool(_OTHERS.search(text, max(0, s - OWNER_REACH), s))) for rule, s, e in found]
 
 
 def _read(sentence: Sentence, index: int, rules: DecisionRules,
           context: ObjectRule | None) -> tuple[list[Reading], list[_Object]]:
     text = sentence.text
-    outcomes = _longest([(rule, s, e) for rule in rules.outcomes for s, e in _matches(rule.regexes, text)])
+    outcomes = _longest([(rule, s, e) for rule in rules.outcomes for s, e in _matches(rule.regexes, text)],
+                        same_span=True)
     named = _objects(sentence, rules)
     objects = named
     if not outcomes:
@@ -208,14 +221,15 @@ def _read(sentence: Sentence, index: int, rules: DecisionRules,
     if actor is not None:  # someone else decided (a client), or the user asked for it
         return [Reading(None, 0.0, o.id, f"actor:{actor.id}", sentence.shown, index, sentence.subject, sentence.reply)
                 for o, _, _ in outcomes], named
-    hedges = [(s, h.reach) for h in rules.hedges for s, _ in _matches(h.regexes, text)]
+    hedges = [(s, h.reach) for h in rules.hedges for s, _ in hits(h, text)]
     out = []
     for rule, start, end in outcomes:
         if _hedged(text, start, hedges) or text.endswith("?"):
             continue
         # not a word of the outcome itself ("unable to offer you": 'offer' is no proposal here),
         # unless it is the user's ("we won't be taking your application further")
-        candidates = [o for o in objects if o.rule.pronoun or o.owned or not (start <= o.start and o.end <= end)]
+        candidates = [o for o in objects if o.rule.pronoun or o.rule.refers or o.owned
+                      or not (start <= o.start and o.end <= end)]
         target = _nearest(candidates, start, end)
         if target is not None and target.rule.cls == "other":
             target = _coordinated(text, candidates, target) or target
@@ -225,7 +239,11 @@ def _read(sentence: Sentence, index: int, rules: DecisionRules,
         cls, name = None, ""
         if target is not None and target.rule.refers:
             earlier = [o for o in candidates if o.start < target.start and o.rule.cls != "other" and not o.rule.pronoun]
+            if earlier and earlier[-1].someone_elses:
+                continue  # "rewrite my profile after it was rejected": someone else's
             ref = earlier[-1].rule if earlier else context
+            if ref is None and not target.rule.pronoun:
+                ref = target.rule  # "we've had to decline yours": the user's, whatever it was
             if ref is not None and ref.cls != "other":
                 cls, name = ref.cls, ref.id
         elif target is not None:

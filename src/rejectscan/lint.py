@@ -52,17 +52,17 @@ def lint(patterns: PatternSet) -> list[Problem]:
 def _check_regexes(kind: str, rule) -> list[Problem]:
     """A decision rule's regexes must hit each `match` example and none of the `no_match` ones
     (examples are matched as the reader sees text: lowercased, quotes and spaces made plain)."""
-    from rejectscan.decide import plain
+    from rejectscan.decide import hits, plain
 
     out = []
     key = f"{kind} {rule.id!r}.examples"
     if not rule.examples.match:
         out.append(Problem(rule.file, f"{key}.match", "no example: add one the entry must match"))
     for i, ex in enumerate(rule.examples.match):
-        if not any(r.search(plain(ex)) for r in rule.regexes):
+        if not hits(rule, plain(ex)):
             out.append(Problem(rule.file, f"{key}.match[{i}]", f"does not match: {ex[:60]!r}"))
     for i, ex in enumerate(rule.examples.no_match):
-        if any(r.search(plain(ex)) for r in rule.regexes):
+        if hits(rule, plain(ex)):
             out.append(Problem(rule.file, f"{key}.no_match[{i}]", f"matches but must not: {ex[:60]!r}"))
     return out
 

@@ -129,6 +129,7 @@ class PhraseRule:
     examples: Examples
     file: str
     reach: int | None = None  # a hedge: counts only this close before the outcome (None: anywhere before)
+    unless: tuple[Regex, ...] = ()  # a hedge: not one where these match around it ("that is why")
 
 
 @dataclass(frozen=True)
@@ -391,7 +392,9 @@ ACTOR = schema.Table("actor", (
     schema.Key("examples", schema.table(EXAMPLES), None),
 ), named=True)
 HEDGE = schema.Table("hedge", ACTOR.keys + (
-    schema.Key("reach", schema.integer(1, 1000), None, "counts only this many characters before the outcome"),), named=True)
+    schema.Key("reach", schema.integer(1, 1000), None, "counts only this many characters before the outcome"),
+    schema.Key("unless", _REGEXES, (), "not a hedge where one of these matches over its first word ('that is why')"),
+), named=True)
 INSTRUCTION = schema.Table("instruction", ACTOR.keys, named=True)
 
 TOP = schema.Table("(top level)", (
@@ -482,7 +485,8 @@ def build(documents: list[tuple[str, dict]]) -> PatternSet:
             for i, o in enumerate(schema.tables(table)(file, top[table.name])):
                 claim(file, f"{table.name}[{i}].id", o["id"])
                 decisions[name].append(PhraseRule(id=o["id"], description=o["description"], regexes=o["regexes"],
-                                                  examples=_examples(o["examples"]), file=file, reach=o.get("reach")))
+                                                  examples=_examples(o["examples"]), file=file, reach=o.get("reach"),
+                                                  unless=tuple(o.get("unless", ()))))
         for i, a in enumerate(schema.tables(ADVICE)(file, top["advice"])):
             claim(file, f"advice[{i}].id", a["id"])
             advice[a["id"]] = AdviceEntry(id=a["id"], title=a["title"], text=a["text"], labels=a["labels"],
