@@ -55,6 +55,8 @@ class Mailbox:
     addr: str  # the address as written (encoded words decoded only when no <...> was given)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 def text_of(raw: bytes, charset: str = "") -> str:
     """Header bytes as text: UTF-8 if valid, else the declared charset, else Latin-1."""
     try:
@@ -70,9 +72,11 @@ def _in_charset(data: bytes, charset: str) -> str | None:
     if codec is None:
         return None
     try:
-        return data.decode(codec)
+        text = data.decode(codec)
     except (UnicodeDecodeError, LookupError, ValueError):
         return None
+    # UTF-7 and a few others can spell half a surrogate pair, which no output can encode
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def unfold(text: str) -> str:
