@@ -17,8 +17,11 @@ from conftest import FIXTURES, run
 # backspace and carriage return, a right-to-left override, zero-width characters, a NUL
 ATTACKS = ["\x1b]52;c;cm0gLXJmIH4K\x07", "\x1b]0;pwned\x07", "\x1b[8mhidden\x1b[0m", "\x1b[2J\x1b[H",
            "safe\x08\x08\x08\x08evil", "line\rOVERWRITE", "\u202egnp.exe", "zero\u200bwidth", "nul\x00byte",
-           "\x9b31m", "next\nline\u2028sep\u0085nel"]
-EXECUTES = re.compile("[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2028\u2029\u0085]")
+           "\x9b31m", "next\nline\u2028sep\u0085nel",
+           # what shows as nothing: soft hyphen, tag characters, Hangul filler, Mongolian vowel separator
+           "soft\u00adhy", "tag\U000e0041\U000e007fs", "fill\u3164er", "mvs\u180esep"]
+EXECUTES = re.compile("[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u202a-\u202e\u2066-\u2069\u200b-\u200f\u2028\u2029\u0085"
+                      "\u00ad\u180e\u3164\U000e0000-\U000e007f\ud800-\udfff]")
 
 
 def _encoded(text: str) -> str:
@@ -87,6 +90,28 @@ def test_csv_cells_never_start_a_formula(tmp_path, attack):
     for row in csv.DictReader(io.StringIO(out)):
         for value in row.values():
             assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), row
+
+
+@pytest.mark.parametrize("attack", ATTACKS, ids=range(len(ATTACKS)))
+def test_csv_cells_carry_no_terminal_controls(tmp_path, attack):
+    """A CSV file is read with cat and less as often as in a spreadsheet."""
+    path = tmp_path / "m.eml"
+    path.write_bytes(hostile_message(attack, "subject"))
+    out = run("analyze", str(path), "--format", "csv").out
+    assert not EXECUTES.search(out.replace("\n", "").replace("\t", "")), repr(out)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "jsonl", "csv"])
+def test_half_a_surrogate_pair_in_a_header_is_shown_not_a_crash(tmp_path, fmt):
+    """UTF-7 (and a few other charsets) can spell a lone surrogate, which no output can encode: it
+    stopped every fetch at the message, so one stranger's email hid all later mail."""
+    data = (FIXTURES / "upwork/bot-rejection.eml").read_bytes().replace(
+        b"From: Upwork <donotreply@upwork.com>", b"From: =?UTF-7?Q?Upwork+2AA-?= <donotreply@upwork.com>").replace(
+        b"Subject: Your Upwork profile", b"Subject: =?UTF-7?Q?Your_profile+2AA-?=")
+    path = tmp_path / "m.eml"
+    path.write_bytes(data)
+    result = run("analyze", str(path), "--format", fmt)
+    assert result.code == 0 and "upwork" in result.out.lower(), result.err
 
 
 def test_json_lines_escape_the_characters_readers_split_lines_on(tmp_path):

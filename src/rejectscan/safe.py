@@ -5,8 +5,9 @@ would run (set the window title, write the clipboard with OSC 52, hide text, mov
 and bidirectional or zero-width characters would rewrite what the user reads; they are shown as
 visible escapes instead. In a CSV cell, a leading = + - @ (or a tab or carriage return) makes a
 spreadsheet evaluate a formula: such cells are prefixed with an apostrophe, as spreadsheet-safe
-exporters (defusedcsv, OWASP's advice) do; NULs are dropped and carriage returns become line
-breaks (the csv module leaves a bare CR unquoted, which breaks readers). In JSON lines, U+2028, U+2029
+exporters (defusedcsv, OWASP's advice) do; NULs are dropped, carriage returns become line
+breaks (the csv module leaves a bare CR unquoted, which breaks readers), and the rest is escaped
+as on a terminal, where CSV is often read too. In JSON lines, U+2028, U+2029
 and U+0085 are escaped (some readers split lines on them), with the other C1 controls and bidi
 overrides. On the HTML report, nothing may become markup, and what would hide or reorder text on
 a terminal is shown the same visible way.
@@ -19,17 +20,22 @@ import re
 
 # C0 controls but tab and newline, DEL, C1 controls; bidi embeddings, overrides, isolates and marks;
 # zero-width and invisible formatting characters; the Unicode line and paragraph separators.
-_TERMINAL = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f\x80-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
-_FIELD = re.compile("[\x00-\x1f\x7f\x80-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
+# Also what shows as nothing: the soft hyphen, Mongolian vowel separator, combining grapheme joiner,
+# Hangul and Khmer fillers, musical formatting marks, tag characters; and lone surrogates, which
+# no output encoding can carry.
+_HIDDEN = ("\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f"
+           "\u3164\ufeff\uffa0\ufff9-\ufffb\U0001d173-\U0001d17a\U000e0000-\U000e007f\ud800-\udfff")
+_TERMINAL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f{_HIDDEN}]")
+_FIELD = re.compile(f"[\x00-\x1f\x7f\x80-\x9f{_HIDDEN}]")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 _NOT_CHARACTERS = re.compile("[\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")  # lone surrogates, non-characters
-_JSON_UNSAFE = re.compile("[\x80-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_JSON_UNSAFE = re.compile("[\x80-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _visible(match: re.Match) -> str:
     ch = match.group()
-    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def field(text: str | None) -> str:
@@ -48,6 +54,7 @@ def csv_cell(value: object) -> object:
     if not isinstance(value, str):
         return value
     value = value.replace("\x00", "").replace("\r\n", "\n").replace("\r", "\n")  # a bare CR is left unquoted
+    value = _TERMINAL.sub(_visible, value)  # a cell is read on terminals too (cat, less, column)
     return "'" + value if value.startswith(_FORMULA) else value
 
 
