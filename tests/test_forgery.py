@@ -153,6 +153,13 @@ def test_mail_nobody_can_vouch_for_never_moves_a_genuine_rejections_delay(tmp_pa
     "Upwork <donotreply@upwork.c om>",  # a space some readers drop
     "donotreply@upwork.com\u00a0.evil.example",  # a no-break space
     "Upwork <@evil.example:donotreply@upwork.com>",  # a source route
+    "Upwork <x@evil.example> <donotreply@upwork.com>",  # two angle addresses
+    'Upwork <x@evil.example"@upwork.com">',  # a quote inside
+    "x@evil.example <donotreply@upwork.com>",  # another address as the display name
+    "Upwork <x@evil.example@upwork.com>",  # a second @
+    "Upwork <x@evil.example\\@upwork.com>",  # a backslash
+    "Upwork <donotreply@upwor\u212a.com>",  # the Kelvin sign, which lowercases to k
+    "Upwork <donotreply@upwork.com\u00a0>",  # a trailing no-break space
 ])
 def test_an_address_readers_disagree_on_is_a_forgery(tmp_path, sender):
     top = received("mail.example.org", "mail.evil.example (mail.evil.example [203.0.113.9])")
@@ -160,8 +167,21 @@ def test_an_address_readers_disagree_on_is_a_forgery(tmp_path, sender):
     assert got["authentic"] is False and got["counted"] is False, got["authenticity_reasons"]
 
 
+def test_results_for_another_senders_domain_beside_forged_ones_are_a_forgery(tmp_path):
+    """The provider's own DMARC check names the From domain it read: when that is not the platform's,
+    the From was written to be read two ways, whatever a results header under it claims."""
+    top = (received("mx.google.com", "mail.evil.example (mail.evil.example [203.0.113.9])")
+           + "Authentication-Results: mx.google.com; dkim=pass header.i=@evil.example; spf=pass "
+             "smtp.mailfrom=evil.example; dmarc=pass header.from=evil.example\n"
+           + "Authentication-Results: mx.google.com; dkim=pass header.d=upwork.com header.s=s1\n")
+    got = judged(tmp_path, message(top, sender="Upwork <donotreply@upwork.com>"))
+    assert got["authentic"] is False and "evil.example" in got["authenticity_reasons"][0], got
+
+
 @pytest.mark.parametrize("sender", ["donotreply@upwork.com (Upwork)", '"Upwork, Inc." <donotreply@upwork.com>',
-                                    "donotreply@upwork.com (Upwork (Team))"])
+                                    "donotreply@upwork.com (Upwork (Team))", '"Upwork <Team>" <donotreply@upwork.com>',
+                                    "=?utf-8?q?Upwork_=E2=80=94_Team?= <donotreply@upwork.com>",
+                                    "Upwork\t<donotreply@upwork.com>"])
 def test_ordinary_address_forms_are_not_malformed(tmp_path, sender):
     got = judged(tmp_path, message(received("mail.example.org") + f"Authentication-Results: {GENUINE_RESULTS}\n",
                                    sender=sender))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from email.utils import getaddresses
 
 from rejectscan import headers
 from rejectscan.models import Authenticity, Original, ParsedMail, Relation, TraceHeader, Via
@@ -106,6 +107,10 @@ def _verdict(found: "ProviderResults", platform: Platform, reason: str) -> Authe
     aligned = [r for r in results if r.result == "pass" and r.method in ("dmarc", "dkim") and _ours(r.domain, platform)]
     dmarc_fail = [r for r in results if r.method == "dmarc" and r.result == "fail"]
     dkim_fail = [r for r in results if r.method == "dkim" and r.result in ("fail", "permerror") and _ours(r.domain, platform)]
+    elsewhere = sorted({r.domain for r in results if r.method == "dmarc" and r.domain and not _ours(r.domain, platform)})
+    if elsewhere:
+        return Authenticity(False, (f"your mail provider checked this email's sender as {', '.join(elsewhere)}, not "
+                                   f"{platform.name}: its From header was written to be read two ways",))
     if dmarc_fail or (dkim_fail and not aligned):
         what = ", ".join(f"{r.method}={r.result}" + (f" for {r.domain}" if r.domain else "") for r in dmarc_fail or dkim_fail)
         return Authenticity(False, (f"your mail provider's checks failed ({what}): it did not come from {platform.name}",))
@@ -145,8 +150,12 @@ _ANGLE = re.compile(r"<([^<>]*)>")
 
 def _odd_address(raw: str) -> str:
     """An address written so that readers disagree on it: an encoded word, a space or a no-break
-    space inside it, a source route (`<@a:b@c>`)."""
-    inside = _ANGLE.findall(raw)  # from_headers are unfolded already
+    space inside it, a source route (`<@a:b@c>`), two angle addresses, a second @, a quote or a
+    backslash in it, a letter outside ASCII (the Kelvin sign lowercases to k), an address for a
+    display name; and any From the standard library reads as another domain than we do."""
+    inside = _ANGLE.findall(_QUOTED_NAME.sub("", raw))  # from_headers are unfolded already
+    if len(inside) > 1:
+        return "two addresses in angle brackets"
     bare = raw
     while True:  # "addr (Comment (nested))": comments are no part of it, however deep
         stripped = _COMMENT.sub(" ", bare)
@@ -164,6 +173,15 @@ def _odd_address(raw: str) -> str:
         return "a source route"
     if any(ch.isspace() for ch in spec):
         return "a space inside it"
+    if spec.count("@") > 1 or '"' in spec or "\\" in spec:
+        return "a quote, a backslash or a second @ inside it"
+    if not spec.isascii():
+        return "a letter outside ASCII inside it"
+    if inside and "@" in _QUOTED_NAME.sub("", raw.split("<", 1)[0]):
+        return "another address written as its display name"
+    theirs = {a.rpartition("@")[2].lower() for _, a in getaddresses([raw]) if "@" in a}
+    if theirs and theirs != {spec.rpartition("@")[2].lower()}:
+        return "mail programs read another domain in it"
     return ""
 
 
