@@ -231,3 +231,18 @@ def test_an_attached_copy_whose_trace_another_provider_wrote_proves_nothing(tmp_
              "Content-Type: text/plain\n\nSee below.\n--b\nContent-Type: message/rfc822\n\n" + inner + "\n--b--\n")
     got = judged(tmp_path, outer)
     assert got["authentic"] is None and "not by the provider that delivered" in got["authenticity_reasons"][0]
+
+
+@pytest.mark.parametrize("name, platform", [
+    ("Upwork", "upwork"), ("The Upwork Team", "upwork"), ("Support - Upwork", "upwork"), ("Upwork \U0001f680", "upwork"),
+    ("Jane from Upwork", "upwork"), ("Maria (Fiverr)", "fiverr"), ("L'équipe Fiverr", "fiverr"), ("Guru.com Support", "guru"),
+    # a person or a word that happens to share a platform's name speaks for nobody
+    ("Guru Prasad", None), ("SEO Guru", None), ("John Smith | Upwork Top Rated", None),
+])
+def test_a_display_name_speaks_for_a_platform_only_in_its_voice(tmp_path, name, platform):
+    """A stranger calling itself "Upwork Support" is warned about; a choir leader named Guru is not."""
+    top = received("mail.example.org", "mail.gmail.com (mail.gmail.com [203.0.113.9])")
+    got = judged(tmp_path, message(top, sender=f'"{name}" <someone@gmail.com>', subject="Rehearsal",
+                                   body="Sorry, we are unable to accept your application to the choir.\n"), "--all")
+    assert got["platform"] == platform, got
+    assert got["authentic"] is (False if platform else None)

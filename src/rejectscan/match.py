@@ -76,6 +76,34 @@ def _ascii(domain: str) -> str:
         return domain.encode("ascii", "backslashreplace").decode("ascii")
 
 
+# Words a platform's own senders put beside its name ("Upwork Support", "The Fiverr Team"): a
+# display name made of the name and these, or "<someone> from/at <name>", speaks for the platform;
+# "Guru Prasad" or "SEO Guru" is a person who happens to share a word with one.
+_ROLE_WORDS = (r"(?:the|team|support|help|helpdesk|desk|customer|care|service|services|notifications?|no-?reply|"
+               r"do\s*not\s*reply|donotreply|billing|payments?|security|trust|safety|and|&|\+|accounts?|review|reviews|"
+               r"verification|onboarding|admin|administrator|official|inc\.?|ltd\.?|llc|global|mail|info|hello|talent|"
+               r"marketplace|moderation|compliance|integrity|community|updates|news|alerts?|messages?|seller|freelancer|"
+               r"success|quality|screening|network|operations|hq|\.com|com|"
+               # the same in the languages platforms write in: "Upwork Sécurité", "L'équipe Fiverr"
+               r"sécurité|securite|seguridad|segurança|seguranca|sicherheit|sicurezza|soporte|suporte|supporto|"
+               r"assistance|assistenza|équipe|equipe|equipo|squadra|kundenservice|kundendienst|servicio|serviço|"
+               r"servizio|atención|atendimento|cliente|clientes|notificaciones|notificações|benachrichtigungen|"
+               r"compte|cuenta|conta|konto|de|del|da|do|la|le|l|el|das|der|die|von|du|des)")
+
+
+def _claims_to_be(name: str, token: str) -> bool:
+    """Does a display name (casefolded) speak in the platform's name? See _ROLE_WORDS."""
+    platform = rf"(?<![\w.]){re.escape(token)}(?![\w])"
+    if not re.search(platform, name):
+        return False
+    rest = re.sub(platform, " ", name, count=1)
+    rest = re.sub(r"[^\w&+@]+", " ", rest).strip()  # punctuation, emoji
+    if re.fullmatch(rf"(?:{_ROLE_WORDS}\s*)*", rest):
+        return True  # "Upwork", "The Upwork Team", "Support - Upwork"
+    # "Jane from Upwork", "Jane at Upwork Support": a person speaking for the platform
+    return bool(re.search(rf"(?:\b(?:from|at|with|of|via)\s+|@\s*|\(\s*){platform}", name))
+
+
 def identify_platform(from_addr: str, from_name: str, patterns: PatternSet, inline_forward: bool = False) -> PlatformGuess:
     """The platform the sender is, or pretends to be."""
     domain = from_addr.rsplit("@", 1)[1].lower() if "@" in from_addr else ""
@@ -98,8 +126,7 @@ def identify_platform(from_addr: str, from_name: str, patterns: PatternSet, inli
                 return PlatformGuess(platform, Relation.SENDER,
                                      f"the forwarded copy names the sender {from_name!r}, without its address")
             continue
-        if name and any(re.search(rf"(?<![\w.]){re.escape(t)}(?![\w])", name)
-                        for t in (platform.name.casefold(), *platform.lookalike_tokens)):
+        if name and any(_claims_to_be(name, t) for t in (platform.name.casefold(), *platform.lookalike_tokens)):
             where = domain or "no address"
             return PlatformGuess(platform, Relation.LOOKALIKE,
                                  f"the sender calls itself {from_name!r} but writes from {where}, "
