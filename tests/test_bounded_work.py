@@ -1,0 +1,74 @@
+"""One message a stranger can send costs bounded work (issue: denial of service by a single email).
+
+No clock here (the machine is shared): each test counts what reaches the expensive step (parts
+and lines the standard library's parser gets) and fails if the bound in front of it is taken away.
+"""
+
+from __future__ import annotations
+
+import email
+import re
+
+import pytest
+
+from conftest import FIXTURES, assert_no_traceback, run
+
+from rejectscan import parse
+
+HEAD = ("From: Upwork <donotreply@upwork.com>\nTo: maria.santos@example.org\nSubject: Your Upwork profile\n"
+        "Date: Tue, 24 Nov 2026 15:03:38 +0000\nMIME-Version: 1.0\n")
+
+
+def _parts_built(monkeypatch) -> list[int]:
+    """Record how many parts each message the standard library's parser builds has."""
+    built: list[int] = []
+    real = email.message_from_bytes
+
+    def counting(data, *args, **kwargs):
+        msg = real(data, *args, **kwargs)
+        built.append(sum(1 for _ in msg.walk()))
+        return msg
+
+    monkeypatch.setattr(email, "message_from_bytes", counting)
+    return built
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r"])  # the parser splits lines at a bare CR too
+def test_a_message_of_endless_empty_parts_is_cut_before_the_parser_builds_them(monkeypatch, newline):
+    raw = (HEAD + "Content-Type: multipart/mixed; boundary=b\n\n" + "--b\n\n" * 50_000 + "--b--\n").replace("\n", newline)
+    built = _parts_built(monkeypatch)
+    mail = parse.parse_message(raw.encode(), "x")
+    assert built and max(built) <= parse.MAX_BOUNDARY_LINES + 1  # the root and one part a boundary line
+    assert mail.subject == "Your Upwork profile" and mail.from_addr == "donotreply@upwork.com"
+    assert any(f"more than {parse.MAX_BOUNDARY_LINES} MIME boundary lines" in d for d in mail.defects)
+
+
+def test_the_cut_is_a_warning_on_the_result_not_an_error(tmp_path):
+    path = tmp_path / "parts.eml"
+    path.write_text(HEAD + "Content-Type: multipart/mixed; boundary=b\n\n" + "--b\n\n" * 20_000 + "--b--\n")
+    result = run("analyze", str(path), "--format", "json")
+    assert_no_traceback(result)
+    assert result.code == 0, result.err
+    assert any("MIME boundary lines" in w for w in result.json()[0]["warnings"])
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_a_message_of_endless_lines_is_cut_before_the_parser_reads_them(monkeypatch, newline):
+    """Header fields cost the parser most a line: a part with a million of them took seconds."""
+    monkeypatch.setattr(parse, "MAX_LINES", 1_000)
+    raw = (HEAD + "Content-Type: multipart/mixed; boundary=b\n\n--b\n" + "X-A: y\n" * 5_000 + "\nhi\n--b--\n").replace("\n", newline)
+    handed: list[int] = []
+    real = email.message_from_bytes
+    monkeypatch.setattr(email, "message_from_bytes", lambda data, *a, **k: handed.append(len(data.splitlines())) or real(data, *a, **k))
+    mail = parse.parse_message(raw.encode(), "x")
+    assert handed and max(handed) <= parse.MAX_LINES
+    assert mail.subject == "Your Upwork profile"
+    assert any(f"more than {parse.MAX_LINES} lines" in d for d in mail.defects)
+
+
+def test_mail_with_fewer_boundary_lines_than_the_limit_is_parsed_whole(monkeypatch):
+    raw = (HEAD + "Content-Type: multipart/mixed; boundary=b\n\n"
+           + "".join(f"--b\nContent-Type: text/plain\n\npart {i}\n" for i in range(150)) + "--b--\n").encode()
+    built = _parts_built(monkeypatch)
+    mail = parse.parse_message(raw, "x")
+    assert built == [151] and not mail.defects and "part 149" in mail.text
