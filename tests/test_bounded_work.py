@@ -1,7 +1,8 @@
 """One message a stranger can send costs bounded work (issue: denial of service by a single email).
 
-No clock here (the machine is shared): each test counts what reaches the expensive step (parts
-and lines the standard library's parser gets) and fails if the bound in front of it is taken away.
+No clock here (the machine is shared): each test counts what reaches the expensive step (parts the
+standard library's parser builds, characters and table cells handed to the HTML converter) and
+fails if the bound in front of it is taken away.
 """
 
 from __future__ import annotations
@@ -72,3 +73,46 @@ def test_mail_with_fewer_boundary_lines_than_the_limit_is_parsed_whole(monkeypat
     built = _parts_built(monkeypatch)
     mail = parse.parse_message(raw, "x")
     assert built == [151] and not mail.defects and "part 149" in mail.text
+
+
+def _html_handed(monkeypatch) -> list[str]:
+    """Record the HTML each call of the converter gets."""
+    import inscriptis
+
+    handed: list[str] = []
+    real = inscriptis.get_text
+    monkeypatch.setattr(inscriptis, "get_text", lambda html, *a, **k: handed.append(html) or real(html[:1000], *a, **k))
+    return handed
+
+
+def _html_message(parts: list[str]) -> bytes:
+    body = "".join(f"--b\nContent-Type: text/html; charset=utf-8\n\n{p}\n" for p in parts)
+    return (HEAD + "Content-Type: multipart/mixed; boundary=b\n\n" + body + "--b--\n").encode()
+
+
+def test_wide_tables_in_many_html_parts_reach_the_converter_bounded(monkeypatch):
+    table = "<table><tr>" + "<td>a</td>" * 90_000 + "</tr></table>"  # ~900 KB a part, under the text-part cap
+    handed = _html_handed(monkeypatch)
+    mail = parse.parse_message(_html_message([table] * 7), "x")
+    assert len(handed) == 1
+    assert len(handed[0]) <= parse.MAX_HTML_CHARS
+    assert len(re.findall(r"<td", handed[0])) <= parse.MAX_TABLE_CELLS
+    assert any("table cells" in d for d in mail.defects)
+
+
+def test_a_huge_first_html_part_leaves_room_for_the_next(monkeypatch):
+    first = "<p>" + "filler " * 100_000 + "</p>"  # 700 KB, no tables
+    handed = _html_handed(monkeypatch)
+    mail = parse.parse_message(_html_message([first, "<p>second part</p>"]), "x")
+    assert len(handed[0]) <= parse.MAX_HTML_CHARS and "second part" in handed[0]
+    assert any("HTML part was longer" in d for d in mail.defects)
+
+
+def test_html_of_a_real_notification_is_converted_whole(monkeypatch):
+    raw = (FIXTURES / "fiverr/account-disabled.eml").read_bytes()
+    msg = email.message_from_bytes(raw)
+    html = [p.get_payload(decode=True).decode(p.get_content_charset() or "utf-8") for p in msg.walk()
+            if p.get_content_type() == "text/html"]
+    handed = _html_handed(monkeypatch)
+    mail = parse.parse_message(_html_message(html), "x")
+    assert handed == ["\n".join(html)] and not mail.defects

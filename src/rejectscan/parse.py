@@ -10,7 +10,8 @@ number of parts and the nesting depth walked are limited, so a 20 MB attachment 
 10,000-part message costs little. The raw bytes are cut before the standard library's parser
 sees them when they hold more boundary lines or lines than any real message (it builds one object
 per part, a million of them for 6 MB of empty parts, and spends seconds on 8 MB of empty lines or
-header fields)).
+header fields), and HTML is converted only up to a size and a number of table cells (the HTML
+converter lays out every cell: seconds per megabyte of tables).
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ MAX_PARTS = 200  # parts looked at per message
 MAX_ATTACHED_DEPTH = 8  # message/rfc822 inside message/rfc822 ...
 MAX_BOUNDARY_LINES = 10 * MAX_PARTS  # lines starting "--" read before the parser; the rest is cut
 MAX_LINES = 150_000  # lines read before the parser (~0.4 us a line, ~5 a header field); 8 MB of base64 is 110,000
+MAX_HTML_PART_CHARS = 200_000  # per HTML part converted; twice what Gmail shows before clipping
+MAX_HTML_CHARS = 300_000  # all HTML parts together
+MAX_TABLE_CELLS = 3_000  # <td>/<th> converted; real notifications have fewer than 200
 
 # Headers any real message has at least one of; a file without any is not mail.
 _MAIL_HEADERS = (
@@ -181,7 +185,7 @@ def _parse_object(msg: email.message.Message, depth: int) -> ParsedMail:
 
         mp = mailparser.MailParser(msg)  # sees only MIME headers: it reads bodies, headers.py reads headers
         plain = "\n".join(p for p in mp.text_plain if p)
-        text = plain if plain.strip() else html_to_text("\n".join(mp.text_html))
+        text = plain if plain.strip() else html_to_text(_html_bounded(mp.text_html, defects))
     except Exception as exc:  # mail-parser on hostile input: keep the headers, note the defect
         defects.append(f"body could not be decoded ({type(exc).__name__})")
     charset = _declared_charset(msg)
@@ -338,14 +342,39 @@ def _replace_with_nothing(part: email.message.Message) -> None:
     part.set_payload("")
 
 
+_CELL = re.compile(r"<t[dh][\s/>]", re.I)
+
+
+def _html_bounded(parts: list[str], defects: list) -> str:
+    """The HTML parts joined, each cut at MAX_HTML_PART_CHARS, all at MAX_HTML_CHARS and before the
+    (MAX_TABLE_CELLS + 1)th table cell: the converter's time grows with size and cells, and the
+    judgement reads only the start of the text. A cut is noted."""
+    cut = [p[:MAX_HTML_PART_CHARS] for p in parts]
+    if any(len(c) < len(p) for c, p in zip(cut, parts)):
+        defects.append(f"an HTML part was longer than {MAX_HTML_PART_CHARS // 1000} KB; only its start was read")
+    html = "\n".join(cut)
+    if len(html) > MAX_HTML_CHARS:
+        html = html[:MAX_HTML_CHARS]
+        defects.append(f"the HTML parts were longer than {MAX_HTML_CHARS // 1000} KB together; only their start was read")
+    cells = _CELL.finditer(html)
+    for n, cell in enumerate(cells):
+        if n == MAX_TABLE_CELLS:
+            html = html[:cell.start()]
+            defects.append(f"the HTML had more than {MAX_TABLE_CELLS} table cells; only the first were read")
+            break
+    return html
+
+
 def html_to_text(html: str) -> str:
-    """Readable text from HTML: entities decoded, <br>/<div> as line breaks, tables laid out, no markup."""
+    """Readable text from HTML: entities decoded, <br>/<div> as line breaks, tables laid out, no markup.
+    Callers bound the HTML first (_html_bounded); the cap here only guards a direct call."""
+    html = html[:MAX_HTML_CHARS]
     if not html.strip():
         return ""
     from inscriptis import get_text  # lazy: pulls in lxml
 
     try:
-        return get_text(html[: 4 * MAX_TEXT_CHARS])
+        return get_text(html)
     except Exception:  # malformed beyond lxml's recovery: strip tags as a last resort
         return re.sub(r"<[^>]*>", " ", html)
 
