@@ -1,8 +1,8 @@
 """One message a stranger can send costs bounded work (issue: denial of service by a single email).
 
-No clock here (the machine is shared): each test counts what reaches the expensive step (parts the
-standard library's parser builds, characters and table cells handed to the HTML converter) and
-fails if the bound in front of it is taken away.
+No clock here (the machine is shared): each test counts what reaches the expensive step (parts and
+lines the standard library's parser gets, characters and table cells handed to the HTML converter,
+the shape of the text the reply parser reads) and fails if the bound in front of it is taken away.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 
 from conftest import FIXTURES, assert_no_traceback, run
 
-from rejectscan import parse
+from rejectscan import parse, reviewer
 
 HEAD = ("From: Upwork <donotreply@upwork.com>\nTo: maria.santos@example.org\nSubject: Your Upwork profile\n"
         "Date: Tue, 24 Nov 2026 15:03:38 +0000\nMIME-Version: 1.0\n")
@@ -116,3 +116,45 @@ def test_html_of_a_real_notification_is_converted_whole(monkeypatch):
     handed = _html_handed(monkeypatch)
     mail = parse.parse_message(_html_message(html), "x")
     assert handed == ["\n".join(html)] and not mail.defects
+
+
+def _reply_parser_input(monkeypatch) -> list[str]:
+    """Record the text the reply parser reads."""
+    from mailparser_reply import EmailReplyParser
+
+    read: list[str] = []
+    real = EmailReplyParser.read
+    monkeypatch.setattr(EmailReplyParser, "read", lambda self, text: read.append(text) or real(self, text[:200]))
+    return read
+
+
+HOSTILE_REPLIES = {
+    "On and tabs": "On" + "\t" * 19_500 + "x\n\nHi Maria,\n\nPlease add samples.",
+    "On and a long line": "On " + "a" * 19_000 + "\n\nPlease add samples.",
+    "blank lines": "Hi\n" + "\n" * 19_000 + "Please add samples.",
+    "spaces and blank lines": "Hi" + " \n" * 9_000 + "Please add samples.",
+    "spaces": "a" + " " * 19_000 + "b",
+}
+
+
+@pytest.mark.parametrize("text", HOSTILE_REPLIES.values(), ids=HOSTILE_REPLIES.keys())
+def test_the_reply_parser_never_reads_long_lines_or_long_runs_of_white_space(monkeypatch, text):
+    """Its regular expressions take time growing with the square of a line's length or of a run of
+    blank lines or spaces; bounded, their work is linear in the text."""
+    read = _reply_parser_input(monkeypatch)
+    reviewer.own_words(text)
+    (seen,) = read
+    assert len(seen) <= reviewer.MAX_CHARS
+    assert all(line == line.strip() for line in seen.split("\n"))  # as the parser would strip them: no blank-line runs hide
+    assert max(len(line) for line in seen.split("\n")) <= reviewer.MAX_LINE_CHARS
+    assert "\n" * (reviewer.MAX_BLANK_LINES + 2) not in seen
+    assert not re.search(r"[^\S\n]{%d}" % (reviewer.MAX_SPACE_RUN + 1), seen)
+
+
+def test_a_reply_reads_the_same_after_its_white_space_is_tamed():
+    body = ("Hi Maria,\n\n\n\n\nThanks for your patience.     Please add two or three case studies to your "
+            "portfolio, then resubmit.\r\n\r\nOn Tue, Nov 24, 2026 at 3:03 PM Maria <maria@example.org> wrote:\n"
+            "> Could you look at my profile again?\n")
+    own = reviewer.own_words(body)
+    assert "Please add two or three case studies" in own and "Could you look" not in own
+    assert reviewer.own_words(body) == reviewer.own_words(reviewer._tame(body))
