@@ -7,7 +7,11 @@ Bad mail never raises here: odd structure becomes a defect. Only input that is n
 (empty, binary, no header) raises NotMailError, so the user gets one line naming the file.
 Work is bounded: non-text parts are dropped before decoding, text parts are capped, and the
 number of parts and the nesting depth walked are limited, so a 20 MB attachment or a hostile
-10,000-part message costs little.
+10,000-part message costs little. The raw bytes are cut before the standard library's parser
+sees them when they hold more boundary lines or lines than any real message (it builds one object
+per part, a million of them for 6 MB of empty parts, and spends seconds on 8 MB of empty lines or
+header fields), and HTML is converted only up to a size and a number of table cells (the HTML
+converter lays out every cell: seconds per megabyte of tables).
 """
 
 from __future__ import annotations
@@ -28,6 +32,11 @@ from rejectscan.models import ParsedMail, Received, TraceHeader
 MAX_TEXT_CHARS = 1_000_000  # per text part, encoded; far beyond any real notification
 MAX_PARTS = 200  # parts looked at per message
 MAX_ATTACHED_DEPTH = 8  # message/rfc822 inside message/rfc822 ...
+MAX_BOUNDARY_LINES = 10 * MAX_PARTS  # lines starting "--" read before the parser; the rest is cut
+MAX_LINES = 150_000  # lines read before the parser (~0.4 us a line, ~5 a header field); 8 MB of base64 is 110,000
+MAX_HTML_PART_CHARS = 200_000  # per HTML part converted; twice what Gmail shows before clipping
+MAX_HTML_CHARS = 300_000  # all HTML parts together
+MAX_TABLE_CELLS = 3_000  # <td>/<th> converted; real notifications have fewer than 200
 
 # Headers any real message has at least one of; a file without any is not mail.
 _MAIL_HEADERS = (
@@ -55,6 +64,8 @@ def _parse(data: bytes, source: str) -> ParsedMail:
     if b"\x00" in data[:4096] and b":" not in data[:200]:
         raise NotMailError(source, "is a binary file, not an email")
     data = _unread_fields_dropped(_obsolete_field_names(data))
+    data, cut = _few_boundary_lines(data)
+    data, cut = _few_lines(data, cut)
     try:
         msg = email.message_from_bytes(data)
     except RecursionError:
@@ -64,10 +75,44 @@ def _parse(data: bytes, source: str) -> ParsedMail:
             raise NotMailError(source, _not_mail(source)) from None
         msg.set_payload("")
         mail = _parse_object(msg, depth=0)
-        return replace(mail, defects=mail.defects + ("MIME structure nested too deeply; only the headers were read",))
+        return replace(mail, defects=(*cut, *mail.defects, "MIME structure nested too deeply; only the headers were read"))
     if not any(msg.get(h) is not None for h in _MAIL_HEADERS):
         raise NotMailError(source, _not_mail(source))
-    return _parse_object(msg, depth=0)
+    mail = _parse_object(msg, depth=0)
+    return replace(mail, defects=(*cut, *mail.defects)) if cut else mail
+
+
+_LINE_BREAK = re.compile(rb"\r\n|\r|\n")  # where the parser splits lines
+
+
+def _few_lines(data: bytes, notes: tuple[str, ...]) -> tuple[bytes, tuple[str, ...]]:
+    """The message cut after its MAX_LINES-th line, and a note saying so: the parser's work grows with
+    lines, and 8 MB of empty lines or header fields would take it seconds. Counted in C first."""
+    if data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n") <= MAX_LINES:
+        return data, notes
+    breaks = _LINE_BREAK.finditer(data)
+    for _ in range(MAX_LINES - 1):
+        next(breaks)
+    at = next(breaks).end()
+    return data[:at], (*notes, f"more than {MAX_LINES} lines; the message was cut after {at / 1e3:.0f} KB, before parsing")
+
+
+# Where a line starts with "--": the only lines that can be MIME boundaries. The parser splits lines
+# at CR, LF or CRLF, so a message written with bare CRs has its boundaries after "\r".
+_DASH_LINE = re.compile(rb"[\r\n]--")
+
+
+def _few_boundary_lines(data: bytes) -> tuple[bytes, tuple[str, ...]]:
+    """The message cut before its (MAX_BOUNDARY_LINES + 1)th line starting "--", and a note saying
+    so; unchanged (no note) below that. Counted in C first: real mail never comes near the limit."""
+    if data.count(b"\n--") + data.count(b"\r--") <= MAX_BOUNDARY_LINES:
+        return data, ()
+    found = _DASH_LINE.finditer(data)
+    for _ in range(MAX_BOUNDARY_LINES):
+        next(found)
+    at = next(found).start() + 1
+    return data[:at], (f"more than {MAX_BOUNDARY_LINES} MIME boundary lines; the message was cut "
+                       f"after {at / 1e3:.0f} KB, before parsing",)
 
 
 def _not_mail(source: str) -> str:
@@ -140,7 +185,7 @@ def _parse_object(msg: email.message.Message, depth: int) -> ParsedMail:
 
         mp = mailparser.MailParser(msg)  # sees only MIME headers: it reads bodies, headers.py reads headers
         plain = "\n".join(p for p in mp.text_plain if p)
-        text = plain if plain.strip() else html_to_text("\n".join(mp.text_html))
+        text = plain if plain.strip() else html_to_text(_html_bounded(mp.text_html, defects))
     except Exception as exc:  # mail-parser on hostile input: keep the headers, note the defect
         defects.append(f"body could not be decoded ({type(exc).__name__})")
     charset = _declared_charset(msg)
@@ -297,14 +342,39 @@ def _replace_with_nothing(part: email.message.Message) -> None:
     part.set_payload("")
 
 
+_CELL = re.compile(r"<t[dh][\s/>]", re.I)
+
+
+def _html_bounded(parts: list[str], defects: list) -> str:
+    """The HTML parts joined, each cut at MAX_HTML_PART_CHARS, all at MAX_HTML_CHARS and before the
+    (MAX_TABLE_CELLS + 1)th table cell: the converter's time grows with size and cells, and the
+    judgement reads only the start of the text. A cut is noted."""
+    cut = [p[:MAX_HTML_PART_CHARS] for p in parts]
+    if any(len(c) < len(p) for c, p in zip(cut, parts)):
+        defects.append(f"an HTML part was longer than {MAX_HTML_PART_CHARS // 1000} KB; only its start was read")
+    html = "\n".join(cut)
+    if len(html) > MAX_HTML_CHARS:
+        html = html[:MAX_HTML_CHARS]
+        defects.append(f"the HTML parts were longer than {MAX_HTML_CHARS // 1000} KB together; only their start was read")
+    cells = _CELL.finditer(html)
+    for n, cell in enumerate(cells):
+        if n == MAX_TABLE_CELLS:
+            html = html[:cell.start()]
+            defects.append(f"the HTML had more than {MAX_TABLE_CELLS} table cells; only the first were read")
+            break
+    return html
+
+
 def html_to_text(html: str) -> str:
-    """Readable text from HTML: entities decoded, <br>/<div> as line breaks, tables laid out, no markup."""
+    """Readable text from HTML: entities decoded, <br>/<div> as line breaks, tables laid out, no markup.
+    Callers bound the HTML first (_html_bounded); the cap here only guards a direct call."""
+    html = html[:MAX_HTML_CHARS]
     if not html.strip():
         return ""
     from inscriptis import get_text  # lazy: pulls in lxml
 
     try:
-        return get_text(html[: 4 * MAX_TEXT_CHARS])
+        return get_text(html)
     except Exception:  # malformed beyond lxml's recovery: strip tags as a last resort
         return re.sub(r"<[^>]*>", " ", html)
 
