@@ -6,6 +6,7 @@ import pytest
 
 from rejectscan.forwards import find_inline_forward, split_address, strip_subject_prefixes, unwrap
 from rejectscan.models import ParsedMail
+from rejectscan.timestamps import original_sent_at
 
 
 def mail(text: str, subject: str = "Fwd: x", sender: str = "me@example.org") -> ParsedMail:
@@ -59,7 +60,22 @@ def test_wrote_line_only_counts_under_a_forward_subject():
     text = 'On 24/11/2026 16:03, "Upwork" <donotreply@upwork.com> wrote:\n\n    body'
     assert find_inline_forward(text, "Re: x") is None
     block = find_inline_forward(text, "FW: x")
-    assert block is not None and block.fields["date"] == "24/11/2026 16:03" and block.date_order == "DMY"
+    assert block is not None and block.fields["date"] == "24/11/2026 16:03"
+
+
+@pytest.mark.parametrize("line, expected", [
+    # Outlook for Mac in the US: a 12-hour clock, month first; AM/PM kept
+    ('On 3/11/26, 4:03 PM, "Upwork" <donotreply@upwork.com> wrote:', "2026-03-11T16:03:00+01:00"),
+    ('On 3/11/26, 9:15 AM, "Upwork" <donotreply@upwork.com> wrote:', "2026-03-11T09:15:00+01:00"),
+    ('On 11/24/26, 12:03 AM, "Upwork" <donotreply@upwork.com> wrote:', "2026-11-24T00:03:00+01:00"),
+    # elsewhere: a 24-hour clock, day first
+    ('On 03/11/2026 16:03, "Upwork" <donotreply@upwork.com> wrote:', "2026-11-03T16:03:00+01:00"),
+    ('"Upwork" <donotreply@upwork.com> napsal(a) 24/11/2026 16:03:', "2026-11-24T16:03:00+01:00"),
+])
+def test_wrote_line_date_is_read_with_its_clock(line, expected):
+    original = unwrap(mail(line + "\n\nstock text", subject="FW: Your Upwork profile"))
+    assert original.from_addr == "donotreply@upwork.com" and original.from_name == "Upwork"
+    assert original_sent_at(original).value.isoformat() == expected
 
 
 def test_nested_forward_is_unwrapped_to_the_innermost():

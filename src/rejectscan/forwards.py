@@ -117,8 +117,9 @@ _ANY_PREFIX = re.compile(
 
 _ADDR = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 _QUOTED_NAME = re.compile(r"[\"«„“']\s*([^\"»”“']+?)\s*[\"»”“']")
-# "On 28/10/2021 12:46, "Name" <addr> wrote:" in any language: a numeric date, a time, an address.
-_WROTE_DATE = re.compile(r"(\d{1,2}/\d{1,2}/\d{2,4}),?\s+(\d{1,2}[:.]\d{2})")
+# "On 28/10/2021 12:46, "Name" <addr> wrote:" in any language: a numeric date, a time (with its
+# AM/PM when the clock is 12-hour: "On 3/11/26, 4:03 PM, ..."), an address.
+_WROTE_DATE = re.compile(r"(\d{1,2}/\d{1,2}/\d{2,4}),?\s+(\d{1,2}[:.]\d{2}(?:\s*[AaPp]\.?[Mm]\.?(?![\w]))?)")
 
 MAX_NESTING = 10
 # A forward inside a forward is unwrapped only when the middle message says little more than
@@ -319,7 +320,11 @@ def _read_block(candidates: list[str], lines: list[str], body_start: int,
 
 
 def _wrote_line(lines: list[str], i: int) -> _Block | None:
-    """Outlook for Mac: 'On 28/10/2021 12:46, "John Doe" <john.doe@acme.com> wrote:'."""
+    """Outlook for Mac: 'On 28/10/2021 12:46, "John Doe" <john.doe@acme.com> wrote:'.
+
+    The day/month order is left to the date reader: Outlook for Mac writes the system's short date,
+    so '3/11/26, 4:03 PM' (12-hour clock, the US habit) is March 11 and '03/11/2026 16:03' is 3 November.
+    """
     line = lines[i]
     if not line.endswith(":") or "@" not in line:
         return None
@@ -334,7 +339,7 @@ def _wrote_line(lines: list[str], i: int) -> _Block | None:
     return _Block(
         fields={"from": f"{name} <{address}>" if name else address,
                 "date": f"{date.group(1)} {date.group(2)}"},
-        languages=("en",), body=body, style=Via.INLINE_WROTE, date_order="DMY",
+        languages=("en",), body=body, style=Via.INLINE_WROTE,
     )
 
 
