@@ -44,6 +44,23 @@ def test_numeric_day_month_order(text, order, expected):
     assert value.replace(tzinfo=None).isoformat() == expected
 
 
+@pytest.mark.parametrize("text, lang, expected", [
+    ("2026年11月24日 午後 4:03", "ja", "2026-11-24T16:03:00"),        # Outlook ja
+    ("2026年11月24日(火) 午後4:03", "ja", "2026-11-24T16:03:00"),     # Gmail ja
+    ("2026年11月24日 午前 11:03", "ja", "2026-11-24T11:03:00"),
+    ("2026年11月24日 午後 12:03", "ja", "2026-11-24T12:03:00"),       # noon
+    ("2026年11月24日 午前 12:03", "ja", "2026-11-24T00:03:00"),       # midnight
+    ("2026年11月24日 午後 0:03", "ja", "2026-11-24T12:03:00"),        # hours counted 0-11
+    ("2026年11月24日 16:03", "ja", "2026-11-24T16:03:00"),            # no word: 24-hour
+    ("2026年11月24日周二 下午4:03", "zh", "2026-11-24T16:03:00"),     # Gmail zh
+    ("2026年11月24日星期二 上午9:03", "zh", "2026-11-24T09:03:00"),
+    ("2026년 11월 24일 화요일 오후 4:03", "ko", "2026-11-24T16:03:00"),  # Outlook ko (dateparser)
+])
+def test_cjk_morning_and_afternoon_words(text, lang, expected):
+    value, written = parse_client_date(text, (lang,), default_zone=UTC)
+    assert value.replace(tzinfo=None).isoformat() == expected and not written
+
+
 def test_unknown_zone_name_is_dropped_not_fatal():
     value, written = parse_client_date("26 oktober 2021 14:25:08 XYZT", ("nl",), default_zone=PLUS1)
     assert value == datetime(2021, 10, 26, 14, 25, 8, tzinfo=PLUS1) and not written

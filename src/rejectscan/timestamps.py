@@ -38,7 +38,12 @@ _UNKNOWN_ZONE = re.compile(r"(?:(?<=\d)|(?<=[AaPp][Mm]))\s+(?![AP]\.?M\.?\s*$)([
 # Zone names from the tz database, as older clients wrote them: "US/Pacific", "Europe/Berlin", "PST8PDT".
 _IANA_ZONE = re.compile(
     r"(?<![\w/])\(?([A-Z][A-Za-z_]{1,20}/[A-Za-z0-9_+-]{2,30}(?:/[A-Za-z0-9_+-]{2,30})?|[A-Z]{3}\d[A-Z]{3})\)?\s*$")
-_CJK_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\D{0,6}?(\d{1,2}):(\d{2})(?::(\d{2}))?")
+# Morning and afternoon as Japanese and Chinese clients write them before a 12-hour time
+# ("2026年11月24日(火) 午後4:03", "2026年11月24日 下午4:03"); without one the clock is 24-hour.
+CJK_MERIDIEMS: dict[str, str] = {"午前": "am", "午後": "pm", "上午": "am", "下午": "pm"}
+_CJK_DATE = re.compile(
+    r"(\d{4})年(\d{1,2})月(\d{1,2})日\D{0,8}?"
+    rf"(?:({'|'.join(CJK_MERIDIEMS)})\s*)?(\d{{1,2}}):(\d{{2}})(?::(\d{{2}}))?")
 _DOTTED_TIME = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{2})(?:\.(\d{2}))?(?![\d.])")
 _CONNECTORS = re.compile(r"\b(kl\.|kl|klo|kell|Uhr)(?=\s|$)", re.IGNORECASE)
 _MONTHS = {m: i + 1 for i, m in enumerate(
@@ -217,11 +222,11 @@ def _numeric_date(text: str, date_order: str) -> datetime | None:
     """'28/10/2021 12:46' and '02/10/2023 4:52 PM': day/month order decided, and explained in README."""
     cjk = _CJK_DATE.search(text)
     if cjk:
-        y, mo, d, h, mi, sec = (int(g or 0) for g in cjk.groups())
-        try:
-            return datetime(y, mo, d, h, mi, sec)
-        except ValueError:
-            return None
+        y, mo, d, h, mi, sec = (int(cjk.group(n) or 0) for n in (1, 2, 3, 5, 6, 7))
+        ampm = CJK_MERIDIEMS.get(cjk.group(4) or "", "")
+        if ampm and h > 12:  # '午後 0:03' (hours counted 0-11) is 12:03, as '午後 12:03' is
+            return None  # '午後 16:03': not a 12-hour time; left to dateparser
+        return _naive(y, mo, d, h, mi, sec, ampm)
     m = _NUMERIC_DATE.match(text)
     if not m:
         return None
