@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rejectscan.forwards import find_inline_forward, split_address, strip_subject_prefixes, unwrap
+from rejectscan.forwards import (find_inline_forward, is_forward_subject, split_address, strip_subject_prefixes,
+                                 unwrap)
 from rejectscan.models import ParsedMail
 from rejectscan.timestamps import original_sent_at
 
@@ -30,6 +31,29 @@ def test_split_address(value, name, addr):
 def test_subject_prefixes_stack():
     assert strip_subject_prefixes("Fwd: Fw: RE: WG: Your profile") == "Your profile"
     assert strip_subject_prefixes("TR: Objet") == "Objet"
+
+
+def test_hungarian_forward_prefix():
+    """Outlook hu writes 'TOV:' (továbbítás); the IMAP search uses the same list."""
+    assert is_forward_subject("TOV: Your Upwork profile")
+    assert strip_subject_prefixes("TOV: Your Upwork profile") == "Your Upwork profile"
+
+
+HU_BLOCK = ("FYI\n\n-----Eredeti üzenet-----\nFeladó: Upwork <donotreply@upwork.com>\n"
+            "Küldve: 2026. november 24. 16:03\n{extra}Címzett: Maria <maria@example.org>\n"
+            "Tárgy: Your Upwork profile was not approved\n\nstock text")
+
+
+@pytest.mark.parametrize("extra", ["", "Fontosság: Magas\n", "Priorität: Hoch\n", "重要度: 高\n"])
+def test_outlook_hungarian_block_with_unknown_labels_among_it(extra):
+    """'Küldve:' is Outlook hu's Sent; a label we do not know, in any script, is read past, not
+    taken for the block's end (which lost the date and subject)."""
+    original = unwrap(mail(HU_BLOCK.format(extra=extra), subject="TOV: Your Upwork profile was not approved"))
+    assert original.from_addr == "donotreply@upwork.com"
+    assert original.subject == "Your Upwork profile was not approved"
+    assert original.date_text == "2026. november 24. 16:03" and "hu" in original.date_languages
+    assert original.body == "stock text"
+    assert original_sent_at(original).value.isoformat() == "2026-11-24T16:03:00+01:00"
 
 
 def test_reply_quoting_a_header_block_is_not_a_forward():

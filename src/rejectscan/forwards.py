@@ -40,7 +40,7 @@ _FIELD_LABELS: dict[str, dict[str, tuple[str, ...]]] = {
         "Envoyé": ("fr",), "Enviado": ("es", "pt"), "Enviado el": ("es",), "Enviada em": ("pt",),
         "Enviada": ("pt",), "Inviato": ("it",), "Verzonden": ("nl",), "Sendt": ("da", "nb"),
         "Skickat": ("sv",), "Wysłano": ("pl",), "Odesláno": ("cs",), "Odoslané": ("sk",),
-        "Poslano": ("hr",), "Elküldve": ("hu",), "Trimis": ("ro",), "Gönderildi": ("tr",),
+        "Poslano": ("hr",), "Elküldve": ("hu",), "Küldve": ("hu",), "Trimis": ("ro",), "Gönderildi": ("tr",),
         "Отправлено": ("ru",), "Надіслано": ("uk",), "Відправлено": ("uk",), "Gönderilen": ("tr",), "Lähetetty": ("fi",), "Saadetud": ("et",),
     },
     "subject": {
@@ -81,9 +81,10 @@ _LABEL_ALT = "|".join(re.escape(lbl) for lbl in sorted(
     (lbl for labels in _FIELD_LABELS.values() for lbl in labels), key=len, reverse=True))
 # "From: x", "*From:* x", "De : x" (French space), "Date:\tx" (Thunderbird), "件名：x".
 _HEADER_LINE = re.compile(rf"^\**({_LABEL_ALT})\**[ \t]*[:：]\**[ \t]*(.*)$", re.IGNORECASE)
-# Any other header line a client may show in the block (Message-ID, X-Mailer, References...): read
-# past, so the labels around it stay one block, whatever their order.
-_OTHER_FIELD = re.compile(r"^\**[A-Za-z][A-Za-z0-9-]{1,40}\**[ \t]*:\**[ \t]*\S")
+# Any other header line a client may show in the block (Message-ID, X-Mailer, References, a
+# localised label we do not know, such as Hungarian "Fontosság:"): read past, so the labels around
+# it stay one block, whatever their order. One word of letters in any script, then a colon.
+_OTHER_FIELD = re.compile(r"^\**[^\W\d_][\w-]{1,40}\**[ \t]*[:：]\**[ \t]*\S")
 # Yahoo writes the whole block on the separator's line: split it before each label.
 _INLINE_LABEL = re.compile(rf"({_LABEL_ALT})[ \t]*[:：]", re.IGNORECASE)
 
@@ -102,9 +103,10 @@ _UNDERSCORE_SEPARATOR = re.compile(r"^_{10,}\s*$")
 _COLON_SEPARATOR = re.compile(r"^([^\s:@][^:@]{2,60}?)\s*:\s*$")
 
 # The subject prefixes mail clients put before a forwarded message's subject, in the languages
-# the labels above cover ("Fwd:", German "WG:", French "TR:", Spanish "RV:", Italian "I:", ...).
+# the labels above cover ("Fwd:", German "WG:", French "TR:", Spanish "RV:", Italian "I:",
+# Hungarian "TOV:", ...). The IMAP search looks for the ASCII ones (searches.subject_markers).
 FORWARD_PREFIXES: tuple[str, ...] = ("fwd", "fw", "wg", "tr", "rv", "i", "vs", "vb", "pd", "enc", "redir.", "vl",
-                                     "videresend", "i̇lt", "ilt", "doorst")
+                                     "videresend", "i̇lt", "ilt", "doorst", "tov")
 _FORWARD_PREFIX = re.compile(
     r"^\s*(" + "|".join(re.escape(p) for p in FORWARD_PREFIXES) + r")\s*:", re.IGNORECASE)
 _REPLY_PREFIXES = ("re", "aw", "sv", "antw", "odp", "ynt", "vá", "r", "rif", "отв", "ответ")
