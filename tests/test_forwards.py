@@ -122,6 +122,20 @@ def test_thread_quoted_inside_a_forwarded_message_is_not_a_nesting():
     assert unwrap(mail(first)).from_addr == "donotreply@upwork.com"
 
 
+def test_forward_of_a_forward_with_a_long_note_is_unwrapped():
+    """The middle message says 'Fwd:' itself: what it holds is a forward, however long its note."""
+    note = "Hi me, keeping this for the records. " * 8
+    inner = ("---------- Forwarded message ---------\nFrom: Upwork <donotreply@upwork.com>\n"
+             "Date: Tue, Nov 24, 2026 at 4:03 PM\nSubject: Your Upwork profile\n\nstock text")
+    outer = ("---------- Forwarded message ---------\nFrom: Me at work <me@work.example.com>\n"
+             "Date: Tue, Nov 24, 2026 at 4:10 PM\nSubject: {subject}\n\n" + note + "\n\n" + inner)
+    original = unwrap(mail(outer.format(subject="Fwd: Your Upwork profile"), subject="Fwd: Fwd: Your Upwork profile"))
+    assert (original.from_addr, original.body) == ("donotreply@upwork.com", "stock text")
+    assert original.forwarded_by == "me@work.example.com"
+    # the same long text in a message that is not a forward: a quoted thread, left as it is
+    assert unwrap(mail(outer.format(subject="Your Upwork profile"))).from_addr == "me@work.example.com"
+
+
 def test_yahoo_run_on_block():
     text = ("   ----- Forwarded Message ----- From: Upwork <donotreply@upwork.com>To: \"me\" <me@example.org>"
             "Sent: Tuesday, November 24, 2026, 04:03:38 PM GMT+1Subject: Your Upwork profile\n body")

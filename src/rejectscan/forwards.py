@@ -125,7 +125,8 @@ _WROTE_DATE = re.compile(r"(\d{1,2}/\d{1,2}/\d{2,4}),?\s+(\d{1,2}[:.]\d{2}(?:\s*
 
 MAX_NESTING = 10
 # A forward inside a forward is unwrapped only when the middle message says little more than
-# "see below"; a longer text above it means it is a thread quoted in the original, not a nesting.
+# "see below", or is itself a forward by its subject ("Fwd: ..."); a longer text above a block in
+# a message that is not a forward means it is a thread quoted in the original, not a nesting.
 NOTE_MAX_CHARS = 200
 
 
@@ -177,7 +178,8 @@ def _unwrap_once(current: Original) -> Original | None:
                 date_header=inner.date_header, forwarded_by=current.from_addr, mail=inner,
             )
     block = find_inline_forward(current.body, current.subject)
-    if block is None or (current.forwarded and block.preamble > NOTE_MAX_CHARS):
+    if block is None or (current.forwarded and block.preamble > NOTE_MAX_CHARS
+                         and not is_forward_subject(current.subject)):
         return None
     name, addr = split_address(block.fields.get("from", ""))
     subject = block.fields.get("subject") or strip_subject_prefixes(current.subject)
