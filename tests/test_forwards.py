@@ -23,6 +23,10 @@ def mail(text: str, subject: str = "Fwd: x", sender: str = "me@example.org") -> 
     ("John Doe (john.doe@acme.com)", "John Doe", "john.doe@acme.com"),
     ("john.doe@acme.com", "", "john.doe@acme.com"),
     ("Upwork <DoNotReply@Upwork.com>", "Upwork", "donotreply@upwork.com"),
+    # Outlook: nested mailto brackets, and "on behalf of" someone else
+    ("John Doe<mailto:john.doe@acme.com> <john.doe@acme.com<mailto:john.doe@acme.com>> on behalf of "
+     "ticketing@acme.com<mailto:ticketing@acme.com>", "John Doe", "john.doe@acme.com"),
+    ("Max Muster <max@acme.com> im Auftrag von Team <team@acme.com>", "Max Muster", "max@acme.com"),
 ])
 def test_split_address(value, name, addr):
     assert split_address(value) == (name, addr)
@@ -31,6 +35,16 @@ def test_split_address(value, name, addr):
 def test_subject_prefixes_stack():
     assert strip_subject_prefixes("Fwd: Fw: RE: WG: Your profile") == "Your profile"
     assert strip_subject_prefixes("TR: Objet") == "Objet"
+
+
+@pytest.mark.parametrize("line", [
+    "Dne 28/10/2021 12:46, John Doe <john.doe@acme.com> napsal(a):",  # Outlook cs
+    "On 28/10/2021 12:46, John Doe <john.doe@acme.com> wrote:",
+    "Le 28/10/2021 12:46, John Doe <john.doe@acme.com> a écrit :",
+])
+def test_wrote_line_name_loses_the_wrote_words(line):
+    original = unwrap(mail(line + "\n\nbody", subject="FW: x"))
+    assert (original.from_name, original.from_addr) == ("John Doe", "john.doe@acme.com")
 
 
 def test_hungarian_forward_prefix():

@@ -119,6 +119,13 @@ _ANY_PREFIX = re.compile(
 
 _ADDR = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 _QUOTED_NAME = re.compile(r"[\"«„“']\s*([^\"»”“']+?)\s*[\"»”“']")
+# Outlook's "Delegate <a@b> on behalf of Owner <c@d>" (in the labels' languages): the name is read
+# from the part before it, where the address is taken from.
+ON_BEHALF_WORDS: tuple[str, ...] = ("on behalf of", "im Auftrag von", "de la part de", "en nombre de",
+                                    "per conto di", "em nome de", "namens", "w imieniu")
+_ON_BEHALF = re.compile(r"\s(?:" + "|".join(re.escape(w) for w in ON_BEHALF_WORDS) + r")\s.*$", re.IGNORECASE)
+# An address in brackets, also nested as Outlook writes it: "<a@b<mailto:a@b>>".
+_BRACKETED = re.compile(r"<[^<>]*>|\[mailto:[^\]]*\]|\([^)]*@[^)]*\)")
 # "On 28/10/2021 12:46, "Name" <addr> wrote:" in any language: a numeric date, a time (with its
 # AM/PM when the clock is 12-hour: "On 3/11/26, 4:03 PM, ..."), an address.
 _WROTE_DATE = re.compile(r"(\d{1,2}/\d{1,2}/\d{2,4}),?\s+(\d{1,2}[:.]\d{2}(?:\s*[AaPp]\.?[Mm]\.?(?![\w]))?)")
@@ -201,7 +208,9 @@ def split_address(value: str) -> tuple[str, str]:
     if quoted and "@" not in quoted.group(1):
         name = quoted.group(1)
     else:
-        name = re.sub(r"<[^>]*>|\[mailto:[^\]]*\]|\([^)]*@[^)]*\)", " ", value)
+        name = _ON_BEHALF.sub("", value)
+        for _ in range(3):  # innermost first: "<a@b<mailto:a@b>>" takes two passes; bounded, as input may nest deeper
+            name = _BRACKETED.sub(" ", name)
         name = _ADDR.sub(" ", name)
     name = re.sub(r"\s+", " ", name).strip(" \"'«»„“”<>()[],;")
     return name, addr
@@ -347,10 +356,10 @@ def _wrote_line(lines: list[str], i: int) -> _Block | None:
     )
 
 
-_WROTE_WORDS = re.compile(
-    r"\b(wrote|schrieb|skrev|a écrit|escribió|ha scritto|escreveu|schreef|napsal\(a\)|napsal"
+_WROTE_WORDS = re.compile(  # not \b: "napsal(a)" ends in a bracket, which \b cannot follow
+    r"(?<!\w)(wrote|schrieb|skrev|a écrit|escribió|ha scritto|escreveu|schreef|napsal\(a\)|napsal"
     r"|napisał|napísal|kirjoitti|ezt írta|időpontban|heeft|geschreven|följande|følgende|den"
-    r"|tarihinde|şunu yazdı|пользователь|написал|używkownik|użytkownik|používateľ)\b",
+    r"|tarihinde|şunu yazdı|пользователь|написал|używkownik|użytkownik|používateľ)(?!\w)",
     re.IGNORECASE,
 )
 
