@@ -150,6 +150,16 @@ def test_forward_of_a_forward_with_a_long_note_is_unwrapped():
     assert unwrap(mail(outer.format(subject="Your Upwork profile"))).from_addr == "me@work.example.com"
 
 
+def test_block_with_a_blank_line_between_labels():
+    """Outlook HTML with a <p> per label: a blank line between them, one after the block."""
+    text = ("FYI\n\n    From: Upwork <donotreply@upwork.com>\n\n    Sent: Tuesday, November 24, 2026 4:03 PM\n\n"
+            "    To: Maria <maria@example.org>\n\n    Subject: Your Upwork profile\n\nHi Maria,\n\nTo: be read")
+    original = unwrap(mail(text, subject="FW: Your Upwork profile"))
+    assert (original.from_addr, original.subject) == ("donotreply@upwork.com", "Your Upwork profile")
+    assert original.date_text == "Tuesday, November 24, 2026 4:03 PM"
+    assert original.body == "Hi Maria,\n\nTo: be read"  # a label the block already has ends it
+
+
 def test_yahoo_run_on_block():
     text = ("   ----- Forwarded Message ----- From: Upwork <donotreply@upwork.com>To: \"me\" <me@example.org>"
             "Sent: Tuesday, November 24, 2026, 04:03:38 PM GMT+1Subject: Your Upwork profile\n body")

@@ -302,10 +302,10 @@ def _read_block(candidates: list[str], lines: list[str], body_start: int,
     languages: list[str] = []
     last = ""
     used = 0
-    for text in candidates:
+    for k, text in enumerate(candidates):
         if not text:
             used += 1
-            if fields:
+            if fields and not _new_label(candidates[k + 1] if k + 1 < len(candidates) else "", fields):
                 break
             continue
         m = _HEADER_LINE.match(text)
@@ -330,6 +330,13 @@ def _read_block(candidates: list[str], lines: list[str], body_start: int,
     body = "\n".join(lines[start:]).strip("\n")
     langs = tuple(dict.fromkeys(languages)) or ("en",)
     return _Block(fields=fields, languages=langs, body=body, style=Via.INLINE)
+
+
+def _new_label(text: str, fields: dict[str, str]) -> bool:
+    """Whether a line after a blank one still belongs to the block: a label of a field it lacks.
+    Outlook's HTML puts each label in its own paragraph, so its text has a blank line between them."""
+    m = _HEADER_LINE.match(text)
+    return bool(m) and _LABEL_FIELD[m.group(1).casefold()] not in fields
 
 
 def _wrote_line(lines: list[str], i: int) -> _Block | None:
