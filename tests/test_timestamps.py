@@ -38,10 +38,28 @@ def test_client_dates(text, langs, expected, zone_written):
     ("02/10/2023 4:52 PM", "", "2023-02-10T16:52:00"),     # 12-hour clock: US month/day
     ("03/11/2021 15:51", "", "2021-11-03T15:51:00"),       # 24-hour clock: day/month
     ("03/11/2021 15:51", "MDY", "2021-03-11T15:51:00"),    # the client's style decides
+    ("03.11.2021 4:52 PM", "", "2021-11-03T16:52:00"),     # a dotted date is never month-first
 ])
 def test_numeric_day_month_order(text, order, expected):
     value, _ = parse_client_date(text, ("en",), order, default_zone=UTC)
     assert value.replace(tzinfo=None).isoformat() == expected
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("2026年11月24日 午後 4:03", "ja", "2026-11-24T16:03:00"),        # Outlook ja
+    ("2026年11月24日(火) 午後4:03", "ja", "2026-11-24T16:03:00"),     # Gmail ja
+    ("2026年11月24日 午前 11:03", "ja", "2026-11-24T11:03:00"),
+    ("2026年11月24日 午後 12:03", "ja", "2026-11-24T12:03:00"),       # noon
+    ("2026年11月24日 午前 12:03", "ja", "2026-11-24T00:03:00"),       # midnight
+    ("2026年11月24日 午後 0:03", "ja", "2026-11-24T12:03:00"),        # hours counted 0-11
+    ("2026年11月24日 16:03", "ja", "2026-11-24T16:03:00"),            # no word: 24-hour
+    ("2026年11月24日周二 下午4:03", "zh", "2026-11-24T16:03:00"),     # Gmail zh
+    ("2026年11月24日星期二 上午9:03", "zh", "2026-11-24T09:03:00"),
+    ("2026년 11월 24일 화요일 오후 4:03", "ko", "2026-11-24T16:03:00"),  # Outlook ko (dateparser)
+])
+def test_cjk_morning_and_afternoon_words(text, lang, expected):
+    value, written = parse_client_date(text, (lang,), default_zone=UTC)
+    assert value.replace(tzinfo=None).isoformat() == expected and not written
 
 
 def test_unknown_zone_name_is_dropped_not_fatal():
@@ -108,6 +126,48 @@ NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 ])
 def test_parse_when(text, expected):
     assert parse_when(text, now=NOW, zone=PLUS1).isoformat() == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("03.11.2026 14:05", "2026-11-03T14:05:00+01:00"),    # dotted: day first, always
+    ("03.11.2026 2:05 PM", "2026-11-03T14:05:00+01:00"),
+    ("03.11.2026", "2026-11-03T00:00:00+01:00"),
+    ("03/11/2026 14:05", "2026-11-03T14:05:00+01:00"),    # numeric: day first (README, "Time")...
+    ("03-11-26 14:05", "2026-11-03T14:05:00+01:00"),
+    ("3/11/2026 2:05 PM", "2026-03-11T14:05:00+01:00"),   # ...unless a 12-hour clock says US
+    ("11/13/2026 14:05", "2026-11-13T14:05:00+01:00"),    # or the other number is over 12
+    ("03.11.2026 14:05 UTC", "2026-11-03T14:05:00+00:00"),
+])
+def test_parse_when_numeric_dates(text, expected):
+    assert parse_when(text, now=NOW, zone=PLUS1).isoformat() == expected
+
+
+def test_parse_when_dotted_date_is_never_month_first():
+    with pytest.raises(UsageError, match="cannot read"):
+        parse_when("03.13.2026 14:05", now=NOW, zone=PLUS1)
+
+
+@pytest.mark.parametrize("text", ["0001-01-01", "0206-11-24 15:03", "30 years ago"])
+def test_parse_when_refuses_a_submission_before_any_platform(text):
+    with pytest.raises(UsageError, match=r"before 2000: no profile was submitted then; give when you clicked") as info:
+        parse_when(text, now=NOW, zone=PLUS1)
+    assert repr(text) in str(info.value)
+
+
+def test_saved_mail_keeps_its_own_older_submission_time():
+    """analyze of last year's mail with last year's submission (the judgement corpus has them)."""
+    assert parse_when("2 years ago", now=NOW, zone=PLUS1).year == 2024
+    assert parse_since("1999-01-01", now=NOW, zone=UTC) == datetime(1999, 1, 1, tzinfo=UTC)  # --since: any date
+
+
+@pytest.mark.parametrize("text, refused", [("5 years ago", True), ("2025-11-01 10:00", True),
+                                           ("11 months ago", False), ("yesterday 14:05", False)])
+def test_a_submission_recorded_now_is_at_most_a_year_old(text, refused):
+    from rejectscan.timestamps import submission_age_error
+
+    error = submission_age_error(parse_when(text, now=NOW, zone=PLUS1), text, now=NOW)
+    assert (error is not None) is refused
+    assert error is None or (repr(text) in error and "more than 366 days ago" in error)
 
 
 def test_parse_when_rejects_nonsense_with_a_usage_error():

@@ -40,7 +40,7 @@ _FIELD_LABELS: dict[str, dict[str, tuple[str, ...]]] = {
         "Envoyé": ("fr",), "Enviado": ("es", "pt"), "Enviado el": ("es",), "Enviada em": ("pt",),
         "Enviada": ("pt",), "Inviato": ("it",), "Verzonden": ("nl",), "Sendt": ("da", "nb"),
         "Skickat": ("sv",), "Wysłano": ("pl",), "Odesláno": ("cs",), "Odoslané": ("sk",),
-        "Poslano": ("hr",), "Elküldve": ("hu",), "Trimis": ("ro",), "Gönderildi": ("tr",),
+        "Poslano": ("hr",), "Elküldve": ("hu",), "Küldve": ("hu",), "Trimis": ("ro",), "Gönderildi": ("tr",),
         "Отправлено": ("ru",), "Надіслано": ("uk",), "Відправлено": ("uk",), "Gönderilen": ("tr",), "Lähetetty": ("fi",), "Saadetud": ("et",),
     },
     "subject": {
@@ -81,9 +81,10 @@ _LABEL_ALT = "|".join(re.escape(lbl) for lbl in sorted(
     (lbl for labels in _FIELD_LABELS.values() for lbl in labels), key=len, reverse=True))
 # "From: x", "*From:* x", "De : x" (French space), "Date:\tx" (Thunderbird), "件名：x".
 _HEADER_LINE = re.compile(rf"^\**({_LABEL_ALT})\**[ \t]*[:：]\**[ \t]*(.*)$", re.IGNORECASE)
-# Any other header line a client may show in the block (Message-ID, X-Mailer, References...): read
-# past, so the labels around it stay one block, whatever their order.
-_OTHER_FIELD = re.compile(r"^\**[A-Za-z][A-Za-z0-9-]{1,40}\**[ \t]*:\**[ \t]*\S")
+# Any other header line a client may show in the block (Message-ID, X-Mailer, References, a
+# localised label we do not know, such as Hungarian "Fontosság:"): read past, so the labels around
+# it stay one block, whatever their order. One word of letters in any script, then a colon.
+_OTHER_FIELD = re.compile(r"^\**[^\W\d_][\w-]{1,40}\**[ \t]*[:：]\**[ \t]*\S")
 # Yahoo writes the whole block on the separator's line: split it before each label.
 _INLINE_LABEL = re.compile(rf"({_LABEL_ALT})[ \t]*[:：]", re.IGNORECASE)
 
@@ -102,9 +103,10 @@ _UNDERSCORE_SEPARATOR = re.compile(r"^_{10,}\s*$")
 _COLON_SEPARATOR = re.compile(r"^([^\s:@][^:@]{2,60}?)\s*:\s*$")
 
 # The subject prefixes mail clients put before a forwarded message's subject, in the languages
-# the labels above cover ("Fwd:", German "WG:", French "TR:", Spanish "RV:", Italian "I:", ...).
+# the labels above cover ("Fwd:", German "WG:", French "TR:", Spanish "RV:", Italian "I:",
+# Hungarian "TOV:", ...). The IMAP search looks for the ASCII ones (searches.subject_markers).
 FORWARD_PREFIXES: tuple[str, ...] = ("fwd", "fw", "wg", "tr", "rv", "i", "vs", "vb", "pd", "enc", "redir.", "vl",
-                                     "videresend", "i̇lt", "ilt", "doorst")
+                                     "videresend", "i̇lt", "ilt", "doorst", "tov")
 _FORWARD_PREFIX = re.compile(
     r"^\s*(" + "|".join(re.escape(p) for p in FORWARD_PREFIXES) + r")\s*:", re.IGNORECASE)
 _REPLY_PREFIXES = ("re", "aw", "sv", "antw", "odp", "ynt", "vá", "r", "rif", "отв", "ответ")
@@ -117,12 +119,21 @@ _ANY_PREFIX = re.compile(
 
 _ADDR = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 _QUOTED_NAME = re.compile(r"[\"«„“']\s*([^\"»”“']+?)\s*[\"»”“']")
-# "On 28/10/2021 12:46, "Name" <addr> wrote:" in any language: a numeric date, a time, an address.
-_WROTE_DATE = re.compile(r"(\d{1,2}/\d{1,2}/\d{2,4}),?\s+(\d{1,2}[:.]\d{2})")
+# Outlook's "Delegate <a@b> on behalf of Owner <c@d>" (in the labels' languages): the name is read
+# from the part before it, where the address is taken from.
+ON_BEHALF_WORDS: tuple[str, ...] = ("on behalf of", "im Auftrag von", "de la part de", "en nombre de",
+                                    "per conto di", "em nome de", "namens", "w imieniu")
+_ON_BEHALF = re.compile(r"\s(?:" + "|".join(re.escape(w) for w in ON_BEHALF_WORDS) + r")\s.*$", re.IGNORECASE)
+# An address in brackets, also nested as Outlook writes it: "<a@b<mailto:a@b>>".
+_BRACKETED = re.compile(r"<[^<>]*>|\[mailto:[^\]]*\]|\([^)]*@[^)]*\)")
+# "On 28/10/2021 12:46, "Name" <addr> wrote:" in any language: a numeric date, a time (with its
+# AM/PM when the clock is 12-hour: "On 3/11/26, 4:03 PM, ..."), an address.
+_WROTE_DATE = re.compile(r"(\d{1,2}/\d{1,2}/\d{2,4}),?\s+(\d{1,2}[:.]\d{2}(?:\s*[AaPp]\.?[Mm]\.?(?![\w]))?)")
 
 MAX_NESTING = 10
 # A forward inside a forward is unwrapped only when the middle message says little more than
-# "see below"; a longer text above it means it is a thread quoted in the original, not a nesting.
+# "see below", or is itself a forward by its subject ("Fwd: ..."); a longer text above a block in
+# a message that is not a forward means it is a thread quoted in the original, not a nesting.
 NOTE_MAX_CHARS = 200
 
 
@@ -174,7 +185,8 @@ def _unwrap_once(current: Original) -> Original | None:
                 date_header=inner.date_header, forwarded_by=current.from_addr, mail=inner,
             )
     block = find_inline_forward(current.body, current.subject)
-    if block is None or (current.forwarded and block.preamble > NOTE_MAX_CHARS):
+    if block is None or (current.forwarded and block.preamble > NOTE_MAX_CHARS
+                         and not is_forward_subject(current.subject)):
         return None
     name, addr = split_address(block.fields.get("from", ""))
     subject = block.fields.get("subject") or strip_subject_prefixes(current.subject)
@@ -196,7 +208,9 @@ def split_address(value: str) -> tuple[str, str]:
     if quoted and "@" not in quoted.group(1):
         name = quoted.group(1)
     else:
-        name = re.sub(r"<[^>]*>|\[mailto:[^\]]*\]|\([^)]*@[^)]*\)", " ", value)
+        name = _ON_BEHALF.sub("", value)
+        for _ in range(3):  # innermost first: "<a@b<mailto:a@b>>" takes two passes; bounded, as input may nest deeper
+            name = _BRACKETED.sub(" ", name)
         name = _ADDR.sub(" ", name)
     name = re.sub(r"\s+", " ", name).strip(" \"'«»„“”<>()[],;")
     return name, addr
@@ -288,10 +302,10 @@ def _read_block(candidates: list[str], lines: list[str], body_start: int,
     languages: list[str] = []
     last = ""
     used = 0
-    for text in candidates:
+    for k, text in enumerate(candidates):
         if not text:
             used += 1
-            if fields:
+            if fields and not _new_label(candidates[k + 1] if k + 1 < len(candidates) else "", fields):
                 break
             continue
         m = _HEADER_LINE.match(text)
@@ -318,8 +332,19 @@ def _read_block(candidates: list[str], lines: list[str], body_start: int,
     return _Block(fields=fields, languages=langs, body=body, style=Via.INLINE)
 
 
+def _new_label(text: str, fields: dict[str, str]) -> bool:
+    """Whether a line after a blank one still belongs to the block: a label of a field it lacks.
+    Outlook's HTML puts each label in its own paragraph, so its text has a blank line between them."""
+    m = _HEADER_LINE.match(text)
+    return bool(m) and _LABEL_FIELD[m.group(1).casefold()] not in fields
+
+
 def _wrote_line(lines: list[str], i: int) -> _Block | None:
-    """Outlook for Mac: 'On 28/10/2021 12:46, "John Doe" <john.doe@acme.com> wrote:'."""
+    """Outlook for Mac: 'On 28/10/2021 12:46, "John Doe" <john.doe@acme.com> wrote:'.
+
+    The day/month order is left to the date reader: Outlook for Mac writes the system's short date,
+    so '3/11/26, 4:03 PM' (12-hour clock, the US habit) is March 11 and '03/11/2026 16:03' is 3 November.
+    """
     line = lines[i]
     if not line.endswith(":") or "@" not in line:
         return None
@@ -334,14 +359,14 @@ def _wrote_line(lines: list[str], i: int) -> _Block | None:
     return _Block(
         fields={"from": f"{name} <{address}>" if name else address,
                 "date": f"{date.group(1)} {date.group(2)}"},
-        languages=("en",), body=body, style=Via.INLINE_WROTE, date_order="DMY",
+        languages=("en",), body=body, style=Via.INLINE_WROTE,
     )
 
 
-_WROTE_WORDS = re.compile(
-    r"\b(wrote|schrieb|skrev|a écrit|escribió|ha scritto|escreveu|schreef|napsal\(a\)|napsal"
+_WROTE_WORDS = re.compile(  # not \b: "napsal(a)" ends in a bracket, which \b cannot follow
+    r"(?<!\w)(wrote|schrieb|skrev|a écrit|escribió|ha scritto|escreveu|schreef|napsal\(a\)|napsal"
     r"|napisał|napísal|kirjoitti|ezt írta|időpontban|heeft|geschreven|följande|følgende|den"
-    r"|tarihinde|şunu yazdı|пользователь|написал|używkownik|użytkownik|používateľ)\b",
+    r"|tarihinde|şunu yazdı|пользователь|написал|używkownik|użytkownik|používateľ)(?!\w)",
     re.IGNORECASE,
 )
 

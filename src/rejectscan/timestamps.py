@@ -38,7 +38,12 @@ _UNKNOWN_ZONE = re.compile(r"(?:(?<=\d)|(?<=[AaPp][Mm]))\s+(?![AP]\.?M\.?\s*$)([
 # Zone names from the tz database, as older clients wrote them: "US/Pacific", "Europe/Berlin", "PST8PDT".
 _IANA_ZONE = re.compile(
     r"(?<![\w/])\(?([A-Z][A-Za-z_]{1,20}/[A-Za-z0-9_+-]{2,30}(?:/[A-Za-z0-9_+-]{2,30})?|[A-Z]{3}\d[A-Z]{3})\)?\s*$")
-_CJK_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日\D{0,6}?(\d{1,2}):(\d{2})(?::(\d{2}))?")
+# Morning and afternoon as Japanese and Chinese clients write them before a 12-hour time
+# ("2026年11月24日(火) 午後4:03", "2026年11月24日 下午4:03"); without one the clock is 24-hour.
+CJK_MERIDIEMS: dict[str, str] = {"午前": "am", "午後": "pm", "上午": "am", "下午": "pm"}
+_CJK_DATE = re.compile(
+    r"(\d{4})年(\d{1,2})月(\d{1,2})日\D{0,8}?"
+    rf"(?:({'|'.join(CJK_MERIDIEMS)})\s*)?(\d{{1,2}}):(\d{{2}})(?::(\d{{2}}))?")
 _DOTTED_TIME = re.compile(r"(?<![\d.])(\d{1,2})\.(\d{2})(?:\.(\d{2}))?(?![\d.])")
 _CONNECTORS = re.compile(r"\b(kl\.|kl|klo|kell|Uhr)(?=\s|$)", re.IGNORECASE)
 _MONTHS = {m: i + 1 for i, m in enumerate(
@@ -49,8 +54,12 @@ _ENGLISH_DATE = re.compile(  # 'Thu, Nov 20, 2025 at 2:31 PM', 'Thursday, 20 Nov
     rf"(?:{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?|(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}),?\s+(\d{{4}}),?"
     r"\s+(?:at\s+)?(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([ap]\.?m\.?)?$", re.IGNORECASE)
 _NUMERIC_DATE = re.compile(
-    r"^\D{0,20}?(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4}),?\s+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?"
+    r"^\D{0,20}?(\d{1,2})([/.-])(\d{1,2})[/.-](\d{2,4}),?\s+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?"
     r"\s*([AaPp]\.?[Mm]\.?)?")
+# A numeric date a person types, the time optional: '03.11.2026 14:05', '03/11/26', '3/11/2026 2:05 PM'.
+_TYPED_NUMERIC = re.compile(
+    r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?:,?\s+(?:at\s+)?(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?"
+    r"\s*([AaPp]\.?[Mm]\.?)?)?$")
 _HAS_SECONDS = re.compile(r"\d{1,2}[:.]\d{2}[:.]\d{2}")
 _DATEPARSER_LANGS = {
     "en", "de", "fr", "es", "pt", "it", "nl", "da", "nb", "sv", "pl", "cs", "sk", "hr", "fi", "hu",
@@ -217,20 +226,30 @@ def _numeric_date(text: str, date_order: str) -> datetime | None:
     """'28/10/2021 12:46' and '02/10/2023 4:52 PM': day/month order decided, and explained in README."""
     cjk = _CJK_DATE.search(text)
     if cjk:
-        y, mo, d, h, mi, sec = (int(g or 0) for g in cjk.groups())
-        try:
-            return datetime(y, mo, d, h, mi, sec)
-        except ValueError:
-            return None
+        y, mo, d, h, mi, sec = (int(cjk.group(n) or 0) for n in (1, 2, 3, 5, 6, 7))
+        ampm = CJK_MERIDIEMS.get(cjk.group(4) or "", "")
+        if ampm and h > 12:  # '午後 0:03' (hours counted 0-11) is 12:03, as '午後 12:03' is
+            return None  # '午後 16:03': not a 12-hour time; left to dateparser
+        return _naive(y, mo, d, h, mi, sec, ampm)
     m = _NUMERIC_DATE.match(text)
     if not m:
         return None
-    a, b, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    hour, minute, second = int(m.group(4)), int(m.group(5)), int(m.group(6) or 0)
-    ampm = _ampm(m.group(7))
-    if year < 100:
-        year += 2000
-    if a > 12:
+    return _numeric_parts(m.groups(), date_order)
+
+
+def _numeric_parts(groups: tuple, date_order: str = "") -> datetime | None:
+    """(first, separator, second, year, hour, minute, second, am/pm) -> a wall-clock reading."""
+    a, sep, b, year, hour, minute, second, ampm = groups
+    ampm = _ampm(ampm)
+    day, month = _day_month(int(a), int(b), dotted=sep == ".", ampm=ampm, date_order=date_order)
+    return _naive(_full_year(int(year)), month, day, int(hour or 0), int(minute or 0), int(second or 0), ampm)
+
+
+def _day_month(a: int, b: int, dotted: bool, ampm: str, date_order: str = "") -> tuple[int, int]:
+    """(day, month) from a numeric date's first two numbers (README, "Time"): day-first, unless the
+    other number is over 12, or a 12-hour clock says US (month-first). A dotted date (03.11.2026:
+    German, Czech, Polish...) is never month-first."""
+    if a > 12 or dotted:
         order = "DMY"
     elif b > 12:
         order = "MDY"
@@ -238,8 +257,12 @@ def _numeric_date(text: str, date_order: str) -> datetime | None:
         order = date_order
     else:
         order = "MDY" if ampm else "DMY"  # a 12-hour clock is the US habit, and the US writes M/D
-    day, month = (a, b) if order == "DMY" else (b, a)
-    return _naive(year, month, day, hour, minute, second, ampm)
+    return (a, b) if order == "DMY" else (b, a)
+
+
+def _full_year(year: int) -> int:
+    """'26' -> 2026: two-digit years are this century's."""
+    return year + 2000 if year < 100 else year
 
 
 def _english_date(text: str) -> datetime | None:
@@ -380,9 +403,45 @@ def _disagreement(what: str, value: datetime, other_what: str, other: datetime) 
 
 # --- times a person types --------------------------------------------------------------------
 
-def parse_when(text: str, now: datetime, zone: tzinfo) -> datetime:
-    """ISO 8601, RFC 2822, or what a person types ('yesterday 14:05', '2 hours ago'), in `zone`
-    when it names none; relative to `now`."""
+# No profile was submitted to a freelancing platform by email before this: an earlier time is a
+# slip ('0001-01-01', '0206-11-24') that would measure a delay in centuries. Saved mail of any
+# later year may be analysed with its own submission time, so this is a floor, not an age.
+EARLIEST_SUBMISSION = datetime(2000, 1, 1, tzinfo=timezone.utc)
+# Recording a submission as it happens (`submitted --at`), a time further back than this is a slip
+# too ('5 years ago'); see submission_age_error.
+SUBMISSION_MAX_AGE = timedelta(days=366)
+
+_EXAMPLES = "e.g. '2026-11-24 15:03' or 'yesterday 14:05'"
+
+
+def parse_when(text: str, now: datetime, zone: tzinfo,
+               earliest: datetime | None = EARLIEST_SUBMISSION) -> datetime:
+    """ISO 8601, RFC 2822, or what a person types ('yesterday 14:05', '2 hours ago', '03.11.2026
+    14:05'), in `zone` when it names none; relative to `now`. A submission time (the default)
+    before `earliest` is refused; --since passes None."""
+    value = _read_when(text, now, zone)
+    if earliest is not None and value < earliest:
+        raise UsageError(f"{_shown(text)} is {_minutes(value)}, before {earliest.year}: no profile was submitted "
+                         f"then; give when you clicked Submit, {_EXAMPLES}")
+    return value
+
+
+def submission_age_error(value: datetime, text: str, now: datetime,
+                         max_age: timedelta = SUBMISSION_MAX_AGE) -> str | None:
+    """Why a submission recorded now cannot have happened at `value`, or None: more than max_age
+    ago is a slip ('5 years ago'), not a click on Submit. For `submitted --at`, beside its --future check."""
+    if value >= now - max_age:
+        return None
+    return (f"{_shown(text)} is {_minutes(value)}, more than {max_age.days} days ago; record a submission "
+            f"when you click Submit, {_EXAMPLES}")
+
+
+def _minutes(value: datetime) -> str:
+    """'0001-01-01 00:00' (strftime drops the year's zeros before 1000)."""
+    return value.isoformat(sep=" ", timespec="minutes")[:16]
+
+
+def _read_when(text: str, now: datetime, zone: tzinfo) -> datetime:
     raw = visible(text).strip()
     if not raw:
         raise UsageError("the time is empty; give e.g. '2026-11-24 15:03', 'yesterday 14:05' or '2 hours ago'")
@@ -398,7 +457,9 @@ def parse_when(text: str, now: datetime, zone: tzinfo) -> datetime:
     if value is not None:
         return value
     found_zone, rest = extract_zone(raw)
-    naive = _parse_typed(rest, now.astimezone(found_zone or zone).replace(tzinfo=None))
+    numeric = _TYPED_NUMERIC.match(rest)
+    naive = (_numeric_parts(numeric.groups()) if numeric
+             else _parse_typed(rest, now.astimezone(found_zone or zone).replace(tzinfo=None)))
     if naive is None:
         raise UsageError(f"cannot read the time {text!r}; give e.g. '2026-11-24 15:03', "
                          "'24 Nov 2026 15:03 UTC', 'yesterday 14:05' or '2 hours ago'")
@@ -442,7 +503,7 @@ def parse_since(text: str, now: datetime, zone: tzinfo) -> datetime:
     if re.fullmatch(r"\s*\d+\s*m\s*", text or ""):
         raise UsageError(f"--since {text!r} is ambiguous: write '{text.strip()[:-1]}min' for minutes "
                          f"or '{text.strip()[:-1]}mo' for months")
-    value = parse_when(text, now=now, zone=zone)
+    value = parse_when(text, now=now, zone=zone, earliest=None)
     if value > now:
         raise UsageError(f"--since {text!r} is in the future")
     return value
