@@ -107,7 +107,7 @@ class ConfigView:
 
 @dataclass(frozen=True)
 class ReportResult:
-    path: Path
+    path: Path | None  # None: the page went to the stream given (`--output -`)
     events: int  # events on the page, forgeries included
     platforms: int  # platforms with something counted
     errors: tuple[InputError, ...]
@@ -515,13 +515,15 @@ class App:
     # --- report -----------------------------------------------------------------------------------
 
     def report(self, paths: Sequence[str], output: str, *, submitted_at: str | None = None,
-               on_error: Callable[[InputError], None] = lambda e: None) -> ReportResult:
+               on_error: Callable[[InputError], None] = lambda e: None, stream=None) -> ReportResult:
         """The HTML report from the store (when the database exists; it is never created or changed
         here) and from saved mail given on the command line, written to `output` readable only by
-        the user: it holds mail metadata."""
+        the user: it holds mail metadata. `output` "-" writes it to `stream` instead (the caller's
+        standard output)."""
         from rejectscan import __version__, privatefile, report
 
-        target = privatefile.check_target(output)
+        to_stream = output == privatefile.STDOUT
+        target = None if to_stream else privatefile.check_target(output)
         errors: list[InputError] = []
 
         def error(exc: InputError) -> None:
@@ -551,7 +553,12 @@ class App:
         data = report.ReportData(history=history, timing=self.patterns.timing, names=self.platform_names,
                                  zone=self.env.zone, generated_at=self.env.now(), made_from=tuple(made_from),
                                  always_advice=self.always_advice, version=__version__)
-        privatefile.write(target, report.build(data))
+        page = report.build(data)
+        if target is None:
+            stream.write(page)
+            stream.flush()
+        else:
+            privatefile.write(target, page)
         return ReportResult(path=target, events=len(history.events),
                             platforms=sum(1 for s in history.summaries if s.rejections + s.approvals + s.submissions),
                             errors=tuple(errors), warnings=tuple(warnings))

@@ -424,7 +424,9 @@ def history(ctx, fmt, patterns, config, db):
 @cli.command()
 @click.argument("paths", nargs=-1, callback=_not_empty)
 @click.option("--output", "-o", default="rejectscan-report.html", show_default=True, type=click.Path(),
-              callback=_not_empty, help="Where to write the page (mode 0600: it holds your mail's metadata).")
+              callback=_not_empty,
+              help="Where to write the page (mode 0600: it holds your mail's metadata); - for standard output. "
+                   "An existing file is replaced; a device, pipe or socket never is.")
 @click.option("--open", "open_page", is_flag=True, help="Open the page in your browser ($BROWSER, else the default).")
 @click.option("--submitted-at", "submitted_at", metavar="WHEN",
               help="For saved mail given as PATHS: when you clicked Submit (as for `analyze`).")
@@ -439,14 +441,21 @@ def report(ctx, paths, output, open_page, submitted_at, patterns, config, db):
     Made from the state database and from saved mail given as PATHS (.eml files, mbox exports,
     Maildirs, folders), for use without a mailbox connection.
     """
+    if open_page and output == "-":
+        raise click.UsageError("--open needs a file to show: give --output a file name, not -")
     app = _app(ctx, None, patterns, config, db)
-    result = app.report(paths, output, submitted_at=submitted_at, on_error=lambda e: _errors([e]))
+    result = app.report(paths, output, submitted_at=submitted_at, on_error=lambda e: _errors([e]),
+                        stream=click.get_text_stream("stdout"))
     _warnings(result.warnings)
     from rejectscan.render import plural
 
+    shows = f"{plural(result.events, 'event')} on {plural(result.platforms, 'platform')}"
+    if result.path is None:  # the page went to stdout: nothing else goes there
+        if _env(ctx).stderr_is_tty:
+            click.echo(f"rejectscan: the page shows {shows}.", err=True)
+        ctx.exit(ExitStatus.INPUT_UNREADABLE if result.errors else ExitStatus.OK)
     click.echo(field(str(result.path)))  # alone on its line and never wrapped, to copy or click
-    click.echo(fit_line(ctx, f"That page shows {plural(result.events, 'event')} on "
-                             f"{plural(result.platforms, 'platform')}; it opens from disk in any browser."), nl=False)
+    click.echo(fit_line(ctx, f"That page shows {shows}; it opens from disk in any browser."), nl=False)
     if open_page and not app.open_in_browser(result.path):
         click.echo(f"rejectscan: warning: no browser found to open {field(str(result.path))}: open it yourself, "
                    "or set BROWSER",
