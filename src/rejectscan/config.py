@@ -155,11 +155,13 @@ def read_config(path: Path, explicit: bool) -> dict:
         return {}
     try:
         with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file or pass another with --config") from None
+            raw = fh.read()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(_text(path, raw))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file or pass another with --config") from None
     if "account" in data and "password" in data.get("account", {}):
         raise ConfigError(f"{path}: a password in the config file is not supported; use REJECTSCAN_PASSWORD, "
                           "password_cmd, the keyring or the prompt")
@@ -169,6 +171,20 @@ def read_config(path: Path, explicit: bool) -> dict:
             raise ConfigError(f"{path}: account must be a table ([account])")
         data["account"] = _checked(path, "account", data["account"], _ACCOUNT)
     return data
+
+
+def _text(path: Path, raw: bytes) -> str:
+    """The file as TOML requires it, UTF-8 (a leading byte-order mark, as some editors write, is
+    dropped); anything else is a config error that names the file and says how to save it."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+        found = "saved as UTF-16" if utf16 else f"not UTF-8 (byte {exc.start + 1} is 0x{raw[exc.start]:02x})"
+        raise ConfigError(f"{path}: {found}; save it as UTF-8 (the encoding TOML requires) or pass another "
+                          "with --config") from None
 
 
 def config_file(given: object, environment: "Environment") -> tuple[Path, bool]:
