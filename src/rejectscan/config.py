@@ -138,6 +138,7 @@ class Settings:
     format: str = "text"
     account: dict = field(default_factory=dict)
     config_path: str | None = None
+    db_named_by: str | None = None  # "--db", "REJECTSCAN_DB" or "config"; None: the default
 
 
 def default_config_path(env: "Environment") -> Path:
@@ -207,12 +208,13 @@ def resolve(options: Mapping[str, object], environment: "Environment") -> Settin
     elif file.get("patterns"):
         patterns = [str(Path(v).expanduser()) for v in file["patterns"]]
     db = options.get("db") or env.get(ENV_DB) or file.get("db")
+    named_by = "--db" if options.get("db") else ENV_DB if env.get(ENV_DB) else "config" if db else None
     fmt = options.get("format") or file.get("format") or "text"
     account = file.get("account", {})
     if not db:
         db = default_db_path(environment)
     return Settings(patterns=tuple(patterns), db=str(Path(str(db)).expanduser()), format=str(fmt),
-                    account=account, config_path=str(path))
+                    account=account, config_path=str(path), db_named_by=named_by)
 
 
 # --- the IMAP account ---------------------------------------------------------------------------

@@ -33,6 +33,7 @@ class DoctorInputs:
     lint: Callable[[object], list]
     scanner: Callable[[object], Check]
     db_path: str
+    db_check: Callable[[], object]  # refuses a path that can never hold a database (raises RejectscanError)
     mailbox: Callable[[], object]  # a context manager opening the account
     stale_after: timedelta
     now: datetime
@@ -57,7 +58,12 @@ def run_checks(inputs: DoctorInputs) -> list[Check]:
         checks.append(inputs.scanner(patterns))
     except RejectscanError as exc:
         checks.append(Check("patterns", False, str(exc), "fix the pattern file it names", ExitStatus.USAGE))
-    checks += _store_checks(inputs.db_path, inputs.stale_after, inputs.now, imap.account if imap else None)
+    try:
+        inputs.db_check()
+    except RejectscanError as exc:
+        checks.append(Check("store", False, str(exc), "", exc.status))
+    else:
+        checks += _store_checks(inputs.db_path, inputs.stale_after, inputs.now, imap.account if imap else None)
     if imap is not None:
         checks += _network_checks(imap, inputs.mailbox)
     return checks
@@ -97,7 +103,7 @@ def _store_checks(path: str, stale_after: timedelta, now: datetime, account: str
                                  "above; --stale-after sets how long is too long",
                                  ExitStatus.CONNECT))
     except RejectscanError as exc:  # each store fault's message says what to do
-        out.append(Check("store", False, str(exc), "", ExitStatus.STORE))
+        out.append(Check("store", False, str(exc), "", exc.status))
     except OSError as exc:
         out.append(Check("store", False, f"{path}: not writable ({exc.strerror})", "fix the folder's permissions or pass --db", ExitStatus.STORE))
     return out
