@@ -291,3 +291,20 @@ def test_a_database_in_a_folder_that_cannot_be_entered_is_a_store_error(tmp_path
     doctor = run("doctor", "--db", db, "--format", "json")
     assert _problem(doctor, "store", "permission denied", status=4)
 
+
+def test_a_read_only_database_file_is_refused_before_anything_is_read(tmp_path, monkeypatch):
+    """README: `analyze --record` refuses a database it cannot write before reading; with a read-only
+    file it printed the whole analysis first. `doctor` said ok about it. Root may write any file, so
+    the file's mode is what access() answers here."""
+    db = tmp_path / "ro.sqlite3"
+    _with_history(db)
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode, *a, **k: False if (
+        Path(path) == db and mode & os.W_OK) else real_access(path, mode, *a, **k))
+    recording = run("analyze", UPWORK, "--record", "--db", str(db))
+    assert recording.code == 4 and recording.out == ""
+    assert_one_line_error(recording, "cannot write the state database", "read-only", "--db")
+    doctor = run("doctor", "--db", str(db), "--format", "json")
+    assert _problem(doctor, "store", "read-only", status=4)
+    shown = run("history", "--db", str(db))  # reading it is still fine
+    assert shown.code == 0 and "submitted" in shown.out

@@ -139,6 +139,9 @@ class Store:
                 self._open_readonly(busy_timeout)
                 return
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not writable(self.path):  # SQLite would open it read-only and fail only at the first write
+                raise StoreReadOnlyError(f"cannot write the state database {self.path} (the file or its folder is "
+                                         "read-only); make it writable, or pass --db with a path you can write")
             if not self.path.exists():
                 os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
             self.db = sqlite3.connect(str(self.path), timeout=busy_timeout, isolation_level=None)
