@@ -34,12 +34,31 @@ class RejectscanGroup(click.Group):
             sys.exit(exc.exit_code)
         except click.ClickException as exc:
             command = " ".join(exc.ctx.command_path.split()) if getattr(exc, "ctx", None) else "rejectscan"
+            misplaced = self._global_option(exc)
+            if misplaced:
+                words = ["rejectscan", *command.split()[1:]]
+                example = (f"rejectscan {misplaced[1]}" if misplaced[0] == "--version" else
+                           f"{' '.join([words[0], misplaced[1], *words[1:]])} ...")
+                click.echo(f"rejectscan: {misplaced[0]} is an option of rejectscan itself, not of `{' '.join(words)}`: "
+                           f"put it before the command name, e.g. `{example}`", err=True)
+                sys.exit(ExitStatus.USAGE)
             hint = f" (see `{command} --help`)" if isinstance(exc, click.UsageError) else ""
             click.echo(f"rejectscan: {field(exc.format_message())}{hint}", err=True)
             sys.exit(ExitStatus.USAGE)
         except (click.exceptions.Abort, KeyboardInterrupt, EOFError):
             click.echo("rejectscan: interrupted", err=True)
             sys.exit(130)
+
+    def _global_option(self, exc: click.ClickException) -> tuple[str, str] | None:
+        """An unknown option of a command that is one of rejectscan's own (`fetch --debug`): the option,
+        and how it is written before the command (`--log-file LOG_FILE`); None for any other error."""
+        if not isinstance(exc, click.NoSuchOption) or getattr(exc, "ctx", None) is None or exc.ctx.command is self:
+            return None
+        for param in self.params:
+            if isinstance(param, click.Option) and exc.option_name in (*param.opts, *param.secondary_opts):
+                value = "" if param.is_flag or param.count else f" {(param.name or '').upper()}"
+                return exc.option_name, exc.option_name + value
+        return None
 
     def invoke(self, ctx: click.Context):
         try:
