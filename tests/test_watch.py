@@ -185,11 +185,34 @@ def test_history_warns_when_no_check_has_succeeded(dovecot, tmp_path):
     bad = run("fetch", "--host", "localhost", "--port", str(free_port()), "--user", USER, "--db", str(db),
               env={"REJECTSCAN_PASSWORD": PASSWORD})
     assert bad.code == 3
-    text = run("history", "--db", str(db)).out
+    account = {"REJECTSCAN_USER": USER, "REJECTSCAN_HOST": "localhost"}  # history, like doctor, counts only this one
+    text = run("history", "--db", str(db), env=account).out
     assert "last successful check never" in text and "cannot connect" in text
     assert "WARNING: no successful check" in text
     assert fetch(dovecot, db).code == 0
-    assert "WARNING" not in run("history", "--db", str(db)).out
+    assert "WARNING" not in run("history", "--db", str(db), env=account).out
+
+
+def test_history_warns_only_about_the_configured_mailbox_as_doctor_does(tmp_path):
+    """history warned about every mailbox ever tried, a mistyped host that never connected too,
+    while doctor listed those as seen before."""
+    from rejectscan.store import Store
+
+    db = tmp_path / "s.db"
+    with Store(db) as store:
+        store.beat("me@example.org@localhost", "fetch", "cannot connect")
+        store.beat("me@example.org@127.0.0.1", "fetch", "cannot connect")  # a --host typo, never connected
+    account = {"REJECTSCAN_USER": "me@example.org", "REJECTSCAN_HOST": "localhost"}
+    text = " ".join(run("history", "--db", str(db), env=account).out.split())
+    assert text.count("WARNING") == 1 and "no successful check of me@example.org@localhost" in text
+    assert "127.0.0.1: last successful check never (fetch); not the configured mailbox" in text
+    assert "rejectscan forget me@example.org@127.0.0.1" in text
+    assert "WARNING" not in run("history", "--db", str(db)).out  # no account configured: none counts
+    doctor = run("doctor", "--db", str(db), "--port", str(free_port()), "--format", "json", env=account)
+    checks = doctor.json()["checks"]
+    assert [c["detail"].split(":")[0] for c in checks if c["name"] == "heartbeat" and not c["ok"]] == \
+        ["me@example.org@localhost"]
+    assert [c["detail"].split(":")[0] for c in checks if c["name"] == "seen before"] == ["me@example.org@127.0.0.1"]
 
 
 def test_one_typo_never_leaves_doctor_failed_for_good(dovecot, tmp_path):

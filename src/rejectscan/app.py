@@ -81,7 +81,8 @@ class FetchResult:
 class HistoryView:
     history: history_mod.History
     heartbeats: tuple[Heartbeat, ...]
-    stale: tuple[str, ...]  # accounts with no successful check for longer than the staleness rule allows
+    stale: tuple[str, ...]  # the configured mailbox, when no check of it has succeeded for too long
+    configured: str | None = None  # the configured mailbox (user@host); None: no account configured
     zone: tzinfo | None = None  # the user's, for the times shown
 
 
@@ -522,8 +523,13 @@ class App:
             history = self._history(store, write=not store.readonly)
             beats = tuple(store.heartbeats())
         now = self.env.clock()
-        stale = tuple(b.account for b in beats if history_mod.is_stale(b.last_ok, now, STALE_AFTER))
-        return HistoryView(history=history, heartbeats=beats, stale=stale, zone=self.env.zone)
+        try:
+            configured = self.account(AccountOptions()).account
+        except config_mod.ConfigError:  # no account configured: no heartbeat counts (as in doctor)
+            configured = None
+        stale = tuple(b.account for b in beats if history_mod.counts(b.account, configured)
+                      and history_mod.is_stale(b.last_ok, now, STALE_AFTER))
+        return HistoryView(history=history, heartbeats=beats, stale=stale, zone=self.env.zone, configured=configured)
 
     # --- report -----------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from rejectscan.errors import ConnectError, ExitStatus, FolderMissingError, LoginError, RejectscanError, TLSVerifyError
-from rejectscan.history import is_stale
+from rejectscan.history import counts, is_stale
 from rejectscan.text import duration
 from rejectscan.textout import listing, plural
 
@@ -87,7 +87,7 @@ def _store_checks(path: str, stale_after: timedelta, now: datetime, account: str
             probe.write_text("ok")
             probe.unlink()
             for beat in store.heartbeats():
-                if beat.account != account:
+                if not counts(beat.account, account):
                     out.append(Check("seen before", True, f"{beat.account}: not the configured mailbox; last "
                                      f"successful check {_ago(beat.last_ok, now)}. `rejectscan forget "
                                      f"{beat.account}` drops it"))

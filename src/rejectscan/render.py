@@ -300,7 +300,10 @@ def history_lines(view) -> list[Line]:
                           hang=4))
     for beat in view.heartbeats:
         last_ok = _stamp(beat.last_ok, zone) if beat.last_ok else "never"
-        lines.append(Line(f"Mailbox {field(beat.account)}: last successful check {last_ok} ({beat.runner})", hang=2))
+        other = beat.account != getattr(view, "configured", beat.account)
+        lines.append(Line(f"Mailbox {field(beat.account)}: last successful check {last_ok} ({beat.runner})"
+                          + (f"; not the configured mailbox (`rejectscan forget {field(beat.account)}` drops it)"
+                             if other else ""), Tone.QUIET if other else Tone.PLAIN, hang=2))
         if beat.last_error:
             lines.append(Line(f"  last error {_stamp(beat.last_error_at, zone)}: {field(beat.last_error)}", hang=4))
         if beat.account in view.stale:
