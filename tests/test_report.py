@@ -15,6 +15,7 @@ import re
 import stat
 import time
 from collections import Counter
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -184,6 +185,27 @@ def test_output_dash_writes_the_page_to_stdout_and_nothing_else(tmp_path, monkey
     opened = run("report", "-o", "-", "--open", "--db", str(tmp_path / "none.db"))
     assert opened.code == 2 and opened.out == ""
     assert_one_line_error(opened, "--open", "file name")
+
+
+def test_the_closing_line_counts_the_sections_the_page_has_and_the_counts_say_where_they_come_from(tmp_path):
+    """A platform with only its submission emails has a section: the closing line said "on 1 platform"
+    beside two sections, and the section said "0 submissions recorded" above three of those emails."""
+    from rejectscan.models import Kind
+
+    p = reportdata._patterns()
+    at = reportdata.START
+    records = [reportdata.other(p, "upwork", n, at + timedelta(days=n), Kind.SUBMISSION) for n in range(3)]
+    records.append(reportdata.rejection(p, "fiverr", 3, at + timedelta(days=4), 30))
+    db = tmp_path / "s.db"
+    reportdata.fill(db, reportdata.Filled(tuple(records), ((at + timedelta(days=4, seconds=-30), "fiverr"),)))
+    out = tmp_path / "r.html"
+    result = run("report", "--output", str(out), "--db", str(db))
+    assert result.code == 0, result.err
+    page = out.read_text()
+    assert page.count("<section") == 2
+    assert "That page shows 5 events on 2 platforms" in " ".join(result.out.split())
+    assert "0 submissions recorded by you, 3 submission emails received" in page
+    assert "1 submission recorded by you, 0 submission emails received" in page
 
 
 def test_unreadable_input_is_named_and_the_page_is_still_written(tmp_path):

@@ -110,7 +110,7 @@ class ConfigView:
 class ReportResult:
     path: Path | None  # None: the page went to the stream given (`--output -`)
     events: int  # events on the page, forgeries included
-    platforms: int  # platforms with something counted
+    platforms: int  # platforms with a section on the page (report.sections)
     errors: tuple[InputError, ...]
     warnings: tuple[str, ...] = ()
 
@@ -579,7 +579,7 @@ class App:
         else:
             privatefile.write(target, page)
         return ReportResult(path=target, events=len(history.events),
-                            platforms=sum(1 for s in history.summaries if s.rejections + s.approvals + s.submissions),
+                            platforms=len(report.sections(history)),
                             errors=tuple(errors), warnings=tuple(warnings))
 
     def open_in_browser(self, path: Path) -> bool:
