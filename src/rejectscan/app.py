@@ -609,12 +609,15 @@ class App:
             store.add_submission(when, platform, note)
         return Submission(at=when, platform=platform, source="recorded with `rejectscan submitted`")
 
-    def recorded_submissions(self) -> list:
-        """Every `rejectscan submitted` record (models.RecordedSubmission), oldest first."""
+    def recorded_submissions(self, platform: str | None = None) -> list:
+        """Every `rejectscan submitted` record (models.RecordedSubmission), oldest first; only one
+        platform's when named (as the user types it), each keeping its number for --delete."""
+        wanted = self.platform_id(platform) if platform is not None else None
         if not Path(self.db).exists():
             return []
         with self._reading_store() as store:
-            return store.recorded_submissions()
+            rows = store.recorded_submissions()
+        return [r for r in rows if wanted is None or r.platform == wanted]
 
     def delete_submission(self, number: int) -> None:
         with self._store() as store:

@@ -403,10 +403,12 @@ def forget(ctx, mailbox, db, config):
 
 @cli.command()
 @click.option("--at", "at", metavar="WHEN", help="When you clicked Submit (default: now). Same forms as --submitted-at.")
-@click.option("--platform", default="upwork", show_default=True, help="Platform id (see `rejectscan patterns list`).")
+@click.option("--platform", default="upwork", show_default=True,
+              help="Platform id (see `rejectscan patterns list`); with --list, list only this platform's.")
 @click.option("--note", help="A note to remember this submission by.")
 @click.option("--future", is_flag=True, help="Accept an --at later than now.")
-@click.option("--list", "show", is_flag=True, help="List the recorded submissions, with their numbers.")
+@click.option("--list", "show", is_flag=True,
+              help="List the recorded submissions, with their numbers (every platform's unless --platform).")
 @click.option("--delete", "delete", type=click.IntRange(1), metavar="NUMBER",
               help="Delete the recorded submission with this number (see --list).")
 @click.option("--db", type=click.Path(dir_okay=False), callback=_not_empty, help="State database (env REJECTSCAN_DB).")
@@ -416,11 +418,22 @@ def submitted(ctx, at, platform, note, future, show, delete, db, config):
     """Record that you submitted your profile, so the answer can be timed to the second."""
     from rejectscan import render
 
+    from click.core import ParameterSource
+
     app = _app(ctx, config=config, db=db)
     if show and delete:
         raise click.UsageError("--list and --delete go alone")
+    given = {name for name in ("at", "note", "future", "platform")
+             if ctx.get_parameter_source(name) not in (None, ParameterSource.DEFAULT)}
+    if show or delete:  # options that record a submission would be silently ignored: say so instead
+        ignored = sorted(given - ({"platform"} if show else set()))
+        if ignored:
+            alone = "--list takes only --platform" if show else "--delete takes only the number"
+            raise click.UsageError(f"{alone}; {', '.join('--' + n for n in ignored)} "
+                                   f"{'is' if len(ignored) == 1 else 'are'} for recording a submission")
     if show:
-        _out(render.submissions(app.recorded_submissions(), app.platform_names, _page(ctx), app.zone))
+        only = app.platform_id(platform) if "platform" in given else None
+        _out(render.submissions(app.recorded_submissions(only), app.platform_names, _page(ctx), app.zone, only))
     elif delete:
         app.delete_submission(delete)
         _out(fit_line(ctx, f"Deleted recorded submission number {delete}."))

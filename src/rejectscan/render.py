@@ -394,10 +394,13 @@ def probe(path: str, original, hits, signals, page: Page = Page()) -> str:
     return fit(lines, page)
 
 
-def submissions(rows, names: dict[str, str], page: Page = Page(), zone=None) -> str:
-    """`submitted --list`: the numbers --delete takes, times in the user's zone (named)."""
+def submissions(rows, names: dict[str, str], page: Page = Page(), zone=None, only: str | None = None) -> str:
+    """`submitted --list`: the numbers --delete takes, times in the user's zone (named); `only`: the
+    one platform listed."""
     if not rows:
-        return fit(["No submission recorded yet: run `rejectscan submitted` the moment you click Submit."], page)
+        where = f" for {names.get(only, only)}" if only else ""
+        return fit([f"No submission recorded{where} yet: run `rejectscan submitted` the moment you click Submit."],
+                   page)
     lines = [Line(f"Recorded submissions (times in {_zone_name(zone)}):", Tone.HEADING, hang=0)] if zone else []
     lines.append(Line(f"{'NUMBER':<8}{'SUBMITTED':<21}PLATFORM", Tone.HEADING))
     for r in rows:
