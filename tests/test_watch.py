@@ -254,3 +254,15 @@ def test_doctor_stale_after_in_words_and_a_concrete_fix_for_a_refused_login(dove
     refused = run(*base, "--format", "json", env={"REJECTSCAN_PASSWORD": "nope"})
     login = next(c for c in refused.json()["checks"] if c["name"] == "login")
     assert not login["ok"] and "app password" in login["fix"] and login["fix"] != "see the message"
+
+
+def test_doctor_counts_in_words_and_gives_a_fix_only_for_what_failed(tmp_path):
+    """doctor said "1 messages", and its JSON gave a `fix` for checks that were fine."""
+    db = tmp_path / "s.db"
+    assert run("analyze", str(ROOT / "fixtures/upwork/bot-rejection.eml"), "--record", "--db", str(db)).code == 0
+    text = run("doctor", "--db", str(db)).out
+    assert "schema 4, 1 message" in text and "1 messages" not in text
+    checks = run("doctor", "--db", str(db), "--format", "json").json()["checks"]
+    assert {c["name"] for c in checks if c["ok"]} >= {"patterns", "store"}
+    assert all(c["fix"] is None for c in checks if c["ok"]), [c for c in checks if c["ok"] and c["fix"]]
+    assert all(c["fix"] for c in checks if not c["ok"])  # the config (no account here) still says what to do

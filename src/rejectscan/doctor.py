@@ -22,6 +22,11 @@ class Check:
     fix: str = ""
     status: ExitStatus = ExitStatus.OK  # the exit code this problem maps to
 
+    @property
+    def next_step(self) -> str | None:
+        """What to do, for a check that failed; None for one that passed (its fix does not apply)."""
+        return None if self.ok else (self.fix or None)
+
 
 @dataclass(frozen=True)
 class DoctorInputs:
@@ -51,8 +56,8 @@ def run_checks(inputs: DoctorInputs) -> list[Check]:
     try:
         patterns = inputs.patterns()
         problems = inputs.lint(patterns)
-        checks.append(Check("patterns", not problems, f"{len(patterns.platforms)} platforms, "
-                            f"{sum(len(p.templates) for p in patterns.platforms)} templates"
+        checks.append(Check("patterns", not problems, f"{plural(len(patterns.platforms), 'platform')}, "
+                            f"{plural(sum(len(p.templates) for p in patterns.platforms), 'template')}"
                             + (f"; {plural(len(problems), 'problem')}, the first: {problems[0]}" if problems else ""),
                             "run `rejectscan patterns lint` and fix what it names", ExitStatus.USAGE))
         checks.append(inputs.scanner(patterns))
@@ -80,7 +85,7 @@ def _store_checks(path: str, stale_after: timedelta, now: datetime, account: str
     try:
         with Store(path) as store:
             healthy = store.integrity_ok()
-            out.append(Check("store", healthy, f"{path}: schema {store.schema_version()}, {store.message_count()} messages"
+            out.append(Check("store", healthy, f"{path}: schema {store.schema_version()}, {plural(store.message_count(), 'message')}"
                              + ("" if healthy else ", integrity check FAILED"),
                              "move the file aside; rejectscan starts a new one", ExitStatus.STORE))
             probe = Path(path).with_suffix(".doctor-probe")

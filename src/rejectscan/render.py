@@ -333,8 +333,8 @@ def doctor(checks, page: Page = Page()) -> str:
     for c in checks:
         lines.append(Line(f"{'ok' if c.ok else 'PROBLEM':<8} {c.name:<12} {field(c.detail)}",
                           Tone.GOOD if c.ok else Tone.PROBLEM, hang=20))
-        if not c.ok and c.fix:
-            lines.append(Line(f"{'':<21}-> {c.fix}", hang=3))
+        if c.next_step:
+            lines.append(Line(f"{'':<21}-> {c.next_step}", hang=3))
     problems = [c for c in checks if not c.ok]
     lines.append(Line("All good." if not problems else f"{plural(len(problems), 'problem')}.",
                       Tone.GOOD if not problems else Tone.PROBLEM))
@@ -343,7 +343,7 @@ def doctor(checks, page: Page = Page()) -> str:
 
 def doctor_json(checks) -> str:
     return json_line(json.dumps({"ok": not any(not c.ok for c in checks),
-                       "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail, "fix": c.fix or None,
+                       "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail, "fix": c.next_step,
                                    "exit_status": int(c.status) if not c.ok else 0} for c in checks]},
                       indent=2, ensure_ascii=False)) + "\n"
 
