@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import environment, home_env, run
+from conftest import assert_one_line_error, environment, home_env, run
 from rejectscan.config import Settings, imap_settings, resolve
 
 
@@ -45,6 +45,26 @@ def test_where_things_live_comes_from_the_environment(tmp_path):
 def test_a_missing_named_config_is_a_usage_error(tmp_path):
     result = run("history", "--config", str(tmp_path / "nope.toml"))
     assert result.code == 2 and "does not exist; create it with `rejectscan config init`" in result.err
+
+
+def test_a_config_not_saved_as_utf8_is_a_config_error_naming_the_file(tmp_path):
+    """Notepad's "Unicode" (UTF-16) once gave `internal error: UnicodeDecodeError` everywhere."""
+    utf16 = tmp_path / "utf16.toml"
+    utf16.write_bytes('format = "json"\n'.encode("utf-16"))  # starts with the \xff\xfe byte-order mark
+    latin1 = tmp_path / "latin1.toml"
+    latin1.write_bytes('db = "/tmp/r\u00e9sum\u00e9.db"\n'.encode("latin-1"))
+    eml = str(Path(__file__).resolve().parents[1] / "fixtures/upwork/bot-rejection.eml")
+    for path, found in ((utf16, "saved as UTF-16"), (latin1, "not UTF-8")):
+        for args in (("config", "show"), ("analyze", eml), ("doctor",), ("history",)):
+            result = run(*args, "--config", str(path), "--db", str(tmp_path / "s.db"))
+            assert result.code == 2, (args, result.err)
+            assert_one_line_error(result, str(path), found, "save it as UTF-8")
+
+
+def test_a_utf8_config_with_a_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + b'format = "jsonl"\n')
+    assert resolve({"config": str(path)}, environment()).format == "jsonl"
 
 
 # --- config show and config path ------------------------------------------------------------------

@@ -209,3 +209,28 @@ def test_log_lines_show_what_the_server_wrote_without_running_it(tmp_path):
         logging.getLogger().handlers[:] = []
     text = log_file.read_text()
     assert "\x1b" not in text and "\u202e" not in text and "\\x1b]0;pwned\\x07\\u202e" in text
+
+
+@pytest.mark.parametrize("args, option, example", [
+    (("fetch", "--debug"), "--debug", "rejectscan --debug fetch"),
+    (("analyze", "--verbose", "x.eml"), "--verbose", "rejectscan --verbose analyze"),
+    (("config", "show", "--log-file", "x.log"), "--log-file", "rejectscan --log-file LOG_FILE config show"),
+    (("history", "--color=never"), "--color", "rejectscan --color COLOR history"),
+])
+def test_a_global_option_after_the_command_says_to_put_it_before(args, option, example):
+    """`fetch --debug` said "No such option '--debug'. Did you mean '--db'?": the option exists, in
+    another place."""
+    from conftest import assert_one_line_error
+
+    result = run(*args)
+    assert result.code == 2, result.err
+    assert_one_line_error(result, f"{option} is an option of rejectscan itself", "before the command name", example)
+    assert "Did you mean" not in result.err
+
+
+def test_an_option_nobody_has_is_still_click_s_own_error():
+    from conftest import assert_one_line_error
+
+    result = run("fetch", "--bogus")
+    assert result.code == 2
+    assert_one_line_error(result, "No such option '--bogus'", "fetch --help")

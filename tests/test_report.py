@@ -10,10 +10,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import math
+import os
 import re
 import stat
 import time
 from collections import Counter
+from datetime import timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -145,6 +147,65 @@ def test_output_problems_are_one_line_that_says_what_to_do(tmp_path):
         empty = run("report", option, "")
         assert empty.code == 2
         assert_one_line_error(empty, "must not be empty")
+
+
+def test_the_page_never_replaces_what_is_not_a_regular_file(tmp_path):
+    """`-o /dev/null` as root once replaced /dev/null with the page: a device, a pipe or a socket
+    (or a link to one) is refused, and left as it was."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "null-link"
+    link.symlink_to(os.devnull)  # a link to a special file; the real /dev/null is never the target
+    for target in (fifo, link):
+        result = run("report", "--output", str(target), "--db", str(tmp_path / "none.db"))
+        assert result.code == 2, result.err
+        assert_one_line_error(result, "not a regular file", "--output -")
+        assert result.out == ""
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert link.is_symlink() and os.readlink(link) == os.devnull
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["null-link", "pipe"]  # no temporary file left
+
+
+def test_a_link_to_a_regular_file_replaces_that_file_and_keeps_the_link(tmp_path):
+    real = tmp_path / "real.html"
+    real.write_text("old")
+    link = tmp_path / "link.html"
+    link.symlink_to(real)
+    result = run("report", "--output", str(link), "--db", str(tmp_path / "none.db"))
+    assert result.code == 0, result.err
+    assert link.is_symlink() and TITLE in real.read_text()
+
+
+def test_output_dash_writes_the_page_to_stdout_and_nothing_else(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run("report", "-o", "-", BOT, "--db", str(tmp_path / "none.db"))
+    assert result.code == 0, result.err
+    assert result.out.startswith("<!doctype html>") and result.out.rstrip().endswith("</html>")
+    assert list(tmp_path.iterdir()) == []  # no file named "-", no database
+    opened = run("report", "-o", "-", "--open", "--db", str(tmp_path / "none.db"))
+    assert opened.code == 2 and opened.out == ""
+    assert_one_line_error(opened, "--open", "file name")
+
+
+def test_the_closing_line_counts_the_sections_the_page_has_and_the_counts_say_where_they_come_from(tmp_path):
+    """A platform with only its submission emails has a section: the closing line said "on 1 platform"
+    beside two sections, and the section said "0 submissions recorded" above three of those emails."""
+    from rejectscan.models import Kind
+
+    p = reportdata._patterns()
+    at = reportdata.START
+    records = [reportdata.other(p, "upwork", n, at + timedelta(days=n), Kind.SUBMISSION) for n in range(3)]
+    records.append(reportdata.rejection(p, "fiverr", 3, at + timedelta(days=4), 30))
+    db = tmp_path / "s.db"
+    reportdata.fill(db, reportdata.Filled(tuple(records), ((at + timedelta(days=4, seconds=-30), "fiverr"),)))
+    out = tmp_path / "r.html"
+    result = run("report", "--output", str(out), "--db", str(db))
+    assert result.code == 0, result.err
+    page = out.read_text()
+    assert page.count("<section") == 2
+    assert "That page shows 5 events on 2 platforms" in " ".join(result.out.split())
+    assert "0 submissions recorded by you, 3 submission emails received" in page
+    assert "1 submission recorded by you, 0 submission emails received" in page
 
 
 def test_unreadable_input_is_named_and_the_page_is_still_written(tmp_path):

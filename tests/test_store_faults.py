@@ -158,12 +158,13 @@ def test_tables_that_do_not_match_the_schema_are_damaged_not_an_internal_error(t
     assert doctor.code != 0 and _problem(doctor, "store", "messages.record")
 
 
-def _problem(result, check: str, words: str) -> bool:
-    """The check failed, saying `words`: read from the same doctor run as JSON."""
+def _problem(result, check: str, words: str, status: int | None = None) -> bool:
+    """The check failed, saying `words` (and mapping to exit `status`): read from the same doctor run as JSON."""
     import json
 
     checks = json.loads(result.out)["checks"]
-    return any(not c["ok"] and c["name"] == check and words in c["detail"] for c in checks)
+    return result.code != 0 and any(not c["ok"] and c["name"] == check and words in c["detail"]
+                                    and status in (None, c["exit_status"]) for c in checks)
 
 
 def _mode(path: Path) -> int:
@@ -174,6 +175,7 @@ def test_state_lock_and_log_files_are_private(tmp_path, dovecot):
     old = os.umask(0o022)
     try:
         db = tmp_path / "state" / "state.db"
+        db.parent.mkdir()  # only the default data folder is created for you
         log = tmp_path / "run.log"
         result = run("--debug", "--log-file", str(log), "fetch", "--host", "localhost", "--port",
                      str(dovecot.imaps_port), "--user", USER, "--cafile", str(dovecot.cert), "--db", str(db),
@@ -195,3 +197,114 @@ def test_an_unwritable_log_file_is_a_usage_error(tmp_path):
                  str(tmp_path / "s.db"))
     assert result.code == 2
     assert_one_line_error(result, "cannot write the log file", "--log-file")
+
+
+# --- paths that can never hold a database, and places this user cannot reach ----------------------------
+
+def _every_command(db: str, tmp_path: Path) -> dict[str, object]:
+    """Each command that takes --db, run with `db`."""
+    return {
+        "history": run("history", "--db", db),
+        "analyze": run("analyze", UPWORK, "--db", db),
+        "analyze --record": run("analyze", UPWORK, "--record", "--db", db),
+        "report": run("report", "-o", str(tmp_path / "r.html"), "--db", db),
+        "submitted": run("submitted", "--db", db),
+        "submitted --list": run("submitted", "--list", "--db", db),
+        "forget": run("forget", "someone@example.org", "--db", db),
+        "fetch": run("fetch", "--user", "me@example.org", "--host", "127.0.0.1", "--port", "1", "--db", db),
+        "schedule": run("schedule", "cron", "--dry-run", "--db", db),
+    }
+
+
+def test_a_path_that_is_not_a_regular_file_is_refused_up_front_by_every_command(tmp_path):
+    """`history --db /dev/null` said the database was "damaged (cannot rollback...)"; a pipe or a
+    device is no database file, and no command reads, connects or writes before saying so."""
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "null-link"
+    link.symlink_to(os.devnull)  # a device, reached through a link (never the real /dev/null's name)
+    for db in (fifo, link):
+        for name, result in _every_command(str(db), tmp_path).items():
+            assert result.code == 2, (name, result.err)
+            assert_one_line_error(result, f"--db {db} is not a database file", "file path")
+            assert result.out == "", name
+        doctor = run("doctor", "--db", str(db), "--format", "json")
+        assert _problem(doctor, "store", "is not a database file", status=2)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and link.is_symlink()
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_a_directory_named_as_the_database_says_it_is_a_directory(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    config = tmp_path / "config.toml"
+    config.write_text(f'db = "{folder}"\n')
+    for env in ({"REJECTSCAN_CONFIG": str(config)}, {"REJECTSCAN_DB": str(folder)}):
+        result = run("history", env=env)
+        assert result.code == 2, result.err
+        assert_one_line_error(result, "is a directory", str(folder / "state.sqlite3"))
+    assert "in " + str(config) in run("history", env={"REJECTSCAN_CONFIG": str(config)}).err
+
+
+def test_a_database_in_a_folder_that_does_not_exist_is_refused_not_created(tmp_path):
+    missing = tmp_path / "no" / "such"
+    for name, result in _every_command(str(missing / "state.db"), tmp_path).items():
+        if name in ("history", "analyze", "submitted --list", "schedule"):
+            continue  # reading where nothing exists is no error; nothing is created either
+        assert result.code == 2, (name, result.err)
+        assert_one_line_error(result, str(missing), "does not exist", "create it first")
+    assert not (tmp_path / "no").exists()
+    data = tmp_path / "data"  # the default place is created on first use
+    assert run("submitted", env={"XDG_DATA_HOME": str(data)}).code == 0
+    assert (data / "rejectscan" / "state.sqlite3").is_file()
+
+
+@pytest.fixture
+def locked(tmp_path, monkeypatch):
+    """A folder this user cannot enter, as /root is to everyone else: as root nothing is refused, so
+    the refusal is made where the operating system would make it, in stat()."""
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    real_stat = os.stat
+
+    def stat_(path, *args, **kwargs):
+        if str(os.fspath(path)).startswith(str(folder) + os.sep):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", stat_)
+    return folder
+
+
+def test_a_database_in_a_folder_that_cannot_be_entered_is_a_store_error(tmp_path, locked):
+    """`history --db /root/x.sqlite3` as a user was internal error PermissionError (exit 70)."""
+    db = str(locked / "x.sqlite3")
+    results = _every_command(db, tmp_path)
+    analysed = results.pop("analyze")  # reads the store only to pair and advise: it goes on, and says why
+    assert analysed.code == 0 and "judged without your recorded submissions" in analysed.err
+    assert "permission denied" in analysed.err
+    for name, result in results.items():
+        if name == "schedule":
+            continue  # only writes the path into a crontab line
+        assert result.code == 4, (name, result.err)
+        assert_one_line_error(result, f"cannot reach the state database {db}", "permission denied", "--db")
+    doctor = run("doctor", "--db", db, "--format", "json")
+    assert _problem(doctor, "store", "permission denied", status=4)
+
+
+def test_a_read_only_database_file_is_refused_before_anything_is_read(tmp_path, monkeypatch):
+    """README: `analyze --record` refuses a database it cannot write before reading; with a read-only
+    file it printed the whole analysis first. `doctor` said ok about it. Root may write any file, so
+    the file's mode is what access() answers here."""
+    db = tmp_path / "ro.sqlite3"
+    _with_history(db)
+    real_access = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode, *a, **k: False if (
+        Path(path) == db and mode & os.W_OK) else real_access(path, mode, *a, **k))
+    recording = run("analyze", UPWORK, "--record", "--db", str(db))
+    assert recording.code == 4 and recording.out == ""
+    assert_one_line_error(recording, "cannot write the state database", "read-only", "--db")
+    doctor = run("doctor", "--db", str(db), "--format", "json")
+    assert _problem(doctor, "store", "read-only", status=4)
+    shown = run("history", "--db", str(db))  # reading it is still fine
+    assert shown.code == 0 and "submitted" in shown.out

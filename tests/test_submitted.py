@@ -55,3 +55,23 @@ def test_recorded_times_are_shown_in_the_users_zone_and_named(tmp_path):
     listed = run("submitted", "--list", "--db", db, env=paris).out.splitlines()
     assert listed[0] == "Recorded submissions (times in Europe/Paris):"
     assert listed[2].split()[:4] == ["1", "2026-03-01", "11:00:00", "Upwork"]
+
+
+def test_list_shows_one_platform_when_asked_and_refuses_what_only_recording_takes(tmp_path):
+    """`--list --platform fiverr` listed every platform; `--list --at X` ignored --at in silence."""
+    db = str(tmp_path / "s.db")
+    for platform, at in (("fiverr", "2026-03-01T10:00:00Z"), ("upwork", "2026-03-02T10:00:00Z"),
+                         ("Fiverr", "2026-03-03T10:00:00Z")):
+        assert run("submitted", "--platform", platform, "--at", at, "--db", db).code == 0
+    rows = [line.split() for line in run("submitted", "--list", "--platform", "FIVERR", "--db", db).out.splitlines()[2:]]
+    assert [(r[0], r[3]) for r in rows] == [("1", "Fiverr"), ("3", "Fiverr")]  # the numbers --delete takes
+    assert len(run("submitted", "--list", "--db", db).out.splitlines()) == 5  # all three without --platform
+    none = run("submitted", "--list", "--platform", "guru", "--db", db)
+    assert none.code == 0 and none.out.startswith("No submission recorded for Guru yet")
+    for args in (("--list", "--at", "yesterday"), ("--list", "--note", "x"), ("--list", "--future"),
+                 ("--delete", "1", "--at", "yesterday"), ("--delete", "1", "--platform", "upwork")):
+        refused = run("submitted", *args, "--db", db)
+        assert refused.code == 2, (args, refused.err)
+        option = next(a for a in args[1:] if a.startswith("--"))
+        assert_one_line_error(refused, "takes only", option, "for recording a submission")
+    assert len(run("submitted", "--list", "--db", db).out.splitlines()) == 5  # nothing recorded or deleted

@@ -185,11 +185,34 @@ def test_history_warns_when_no_check_has_succeeded(dovecot, tmp_path):
     bad = run("fetch", "--host", "localhost", "--port", str(free_port()), "--user", USER, "--db", str(db),
               env={"REJECTSCAN_PASSWORD": PASSWORD})
     assert bad.code == 3
-    text = run("history", "--db", str(db)).out
+    account = {"REJECTSCAN_USER": USER, "REJECTSCAN_HOST": "localhost"}  # history, like doctor, counts only this one
+    text = run("history", "--db", str(db), env=account).out
     assert "last successful check never" in text and "cannot connect" in text
     assert "WARNING: no successful check" in text
     assert fetch(dovecot, db).code == 0
-    assert "WARNING" not in run("history", "--db", str(db)).out
+    assert "WARNING" not in run("history", "--db", str(db), env=account).out
+
+
+def test_history_warns_only_about_the_configured_mailbox_as_doctor_does(tmp_path):
+    """history warned about every mailbox ever tried, a mistyped host that never connected too,
+    while doctor listed those as seen before."""
+    from rejectscan.store import Store
+
+    db = tmp_path / "s.db"
+    with Store(db) as store:
+        store.beat("me@example.org@localhost", "fetch", "cannot connect")
+        store.beat("me@example.org@127.0.0.1", "fetch", "cannot connect")  # a --host typo, never connected
+    account = {"REJECTSCAN_USER": "me@example.org", "REJECTSCAN_HOST": "localhost"}
+    text = " ".join(run("history", "--db", str(db), env=account).out.split())
+    assert text.count("WARNING") == 1 and "no successful check of me@example.org@localhost" in text
+    assert "127.0.0.1: last successful check never (fetch); not the configured mailbox" in text
+    assert "rejectscan forget me@example.org@127.0.0.1" in text
+    assert "WARNING" not in run("history", "--db", str(db)).out  # no account configured: none counts
+    doctor = run("doctor", "--db", str(db), "--port", str(free_port()), "--format", "json", env=account)
+    checks = doctor.json()["checks"]
+    assert [c["detail"].split(":")[0] for c in checks if c["name"] == "heartbeat" and not c["ok"]] == \
+        ["me@example.org@localhost"]
+    assert [c["detail"].split(":")[0] for c in checks if c["name"] == "seen before"] == ["me@example.org@127.0.0.1"]
 
 
 def test_one_typo_never_leaves_doctor_failed_for_good(dovecot, tmp_path):
@@ -231,3 +254,15 @@ def test_doctor_stale_after_in_words_and_a_concrete_fix_for_a_refused_login(dove
     refused = run(*base, "--format", "json", env={"REJECTSCAN_PASSWORD": "nope"})
     login = next(c for c in refused.json()["checks"] if c["name"] == "login")
     assert not login["ok"] and "app password" in login["fix"] and login["fix"] != "see the message"
+
+
+def test_doctor_counts_in_words_and_gives_a_fix_only_for_what_failed(tmp_path):
+    """doctor said "1 messages", and its JSON gave a `fix` for checks that were fine."""
+    db = tmp_path / "s.db"
+    assert run("analyze", str(ROOT / "fixtures/upwork/bot-rejection.eml"), "--record", "--db", str(db)).code == 0
+    text = run("doctor", "--db", str(db)).out
+    assert "schema 4, 1 message" in text and "1 messages" not in text
+    checks = run("doctor", "--db", str(db), "--format", "json").json()["checks"]
+    assert {c["name"] for c in checks if c["ok"]} >= {"patterns", "store"}
+    assert all(c["fix"] is None for c in checks if c["ok"]), [c for c in checks if c["ok"] and c["fix"]]
+    assert all(c["fix"] for c in checks if not c["ok"])  # the config (no account here) still says what to do

@@ -81,7 +81,8 @@ class FetchResult:
 class HistoryView:
     history: history_mod.History
     heartbeats: tuple[Heartbeat, ...]
-    stale: tuple[str, ...]  # accounts with no successful check for longer than the staleness rule allows
+    stale: tuple[str, ...]  # the configured mailbox, when no check of it has succeeded for too long
+    configured: str | None = None  # the configured mailbox (user@host); None: no account configured
     zone: tzinfo | None = None  # the user's, for the times shown
 
 
@@ -107,9 +108,9 @@ class ConfigView:
 
 @dataclass(frozen=True)
 class ReportResult:
-    path: Path
+    path: Path | None  # None: the page went to the stream given (`--output -`)
     events: int  # events on the page, forgeries included
-    platforms: int  # platforms with something counted
+    platforms: int  # platforms with a section on the page (report.sections)
     errors: tuple[InputError, ...]
     warnings: tuple[str, ...] = ()
 
@@ -149,6 +150,19 @@ class App:
         return config_mod.resolve({k: v for k, v in given.items() if v}, self.env)
 
     # --- what every command may need -------------------------------------------------------------
+
+    @functools.cached_property
+    def db(self) -> str:
+        """The state database's path, refused up front when it can never hold one (store.check_location):
+        every command that opens, reads or schedules the store goes through here."""
+        from rejectscan.store import check_location
+
+        s = self.settings
+        named = {None: f"the state database {s.db}", "--db": f"--db {s.db}",
+                 config_mod.ENV_DB: f"{config_mod.ENV_DB}={s.db}",
+                 "config": f'db = "{s.db}" in {s.config_path}'}[s.db_named_by]
+        check_location(s.db, named, default=s.db_named_by is None)
+        return s.db
 
     @functools.cached_property
     def patterns(self) -> PatternSet:
@@ -273,7 +287,7 @@ class App:
 
         saved = [Saved(key=kept[r.source][0], uid=None, record=r, raw=kept[r.source][1],
                        rules=self.patterns.fingerprint) for r in records]
-        with run_lock(self.settings.db, 300.0), self._store() as store:
+        with run_lock(self.db, 300.0), self._store() as store:
             if submitted is not None and submitted not in {s.at for s in store.submissions()}:
                 store.add_submission(submitted, None, "analyze --submitted-at")
             new = store.save_batch(RECORDED_ACCOUNT, "", 0, saved, [])
@@ -281,7 +295,7 @@ class App:
 
     def _stored_context(self) -> tuple[list[Submission], history_mod.History | None]:
         """The store's submissions and history, when the database exists (read only: never created here)."""
-        if not Path(self.settings.db).exists():
+        if not Path(self.db).exists():
             return [], None
         with self._reading_store() as store:
             return store.all_submissions(), self._history(store, write=False)
@@ -387,7 +401,7 @@ class App:
         """Read the platforms' mail over IMAP (read-only) and deliver what is new."""
         imap = self.account(options)
         window = self.since(since)
-        self.patterns  # a broken pattern file is reported before connecting
+        self.db, self.patterns  # a database path that cannot be one, or a broken pattern file, before connecting
         factory = self.mailbox_factory(imap, prompt)
         try:
             with factory() as box:
@@ -409,7 +423,7 @@ class App:
         from rejectscan.store import run_lock
 
         trust = self.account_trust(imap)
-        with run_lock(self.settings.db, lock_timeout), self._store() as store:
+        with run_lock(self.db, lock_timeout), self._store() as store:
             request = FetchRequest(account=imap.account, since=since, rescan=rescan,
                                    search_forwards=imap.search_forwards, own_addresses=tuple(sorted(trust.addresses)))
             try:
@@ -429,7 +443,7 @@ class App:
 
         imap = self.account(options)
         self.since(since)  # refuse a bad window now, not at the first check
-        self.patterns
+        self.db, self.patterns
 
         def check(box) -> None:
             result = self._check(box, imap, delivery, self.since(since), False, settings.lock_timeout, runner="watch")
@@ -463,14 +477,14 @@ class App:
     def _store(self):
         from rejectscan.store import Store
 
-        return Store(self.settings.db, clock=self.env.clock)
+        return Store(self.db, clock=self.env.clock)
 
     def _reading_store(self):
         """For commands that only read: where the database cannot be written (a read-only mount), it is
         opened read-only rather than refused."""
         from rejectscan.store import Store, writable
 
-        return Store(self.settings.db, clock=self.env.clock, readonly=not writable(self.settings.db))
+        return Store(self.db, clock=self.env.clock, readonly=not writable(self.db))
 
     def _beat(self, account: str, runner: str, error: str) -> None:
         """A failed check, recorded for `doctor` and `history`."""
@@ -509,19 +523,26 @@ class App:
             history = self._history(store, write=not store.readonly)
             beats = tuple(store.heartbeats())
         now = self.env.clock()
-        stale = tuple(b.account for b in beats if history_mod.is_stale(b.last_ok, now, STALE_AFTER))
-        return HistoryView(history=history, heartbeats=beats, stale=stale, zone=self.env.zone)
+        try:
+            configured = self.account(AccountOptions()).account
+        except config_mod.ConfigError:  # no account configured: no heartbeat counts (as in doctor)
+            configured = None
+        stale = tuple(b.account for b in beats if history_mod.counts(b.account, configured)
+                      and history_mod.is_stale(b.last_ok, now, STALE_AFTER))
+        return HistoryView(history=history, heartbeats=beats, stale=stale, zone=self.env.zone, configured=configured)
 
     # --- report -----------------------------------------------------------------------------------
 
     def report(self, paths: Sequence[str], output: str, *, submitted_at: str | None = None,
-               on_error: Callable[[InputError], None] = lambda e: None) -> ReportResult:
+               on_error: Callable[[InputError], None] = lambda e: None, stream=None) -> ReportResult:
         """The HTML report from the store (when the database exists; it is never created or changed
         here) and from saved mail given on the command line, written to `output` readable only by
-        the user: it holds mail metadata."""
+        the user: it holds mail metadata. `output` "-" writes it to `stream` instead (the caller's
+        standard output)."""
         from rejectscan import __version__, privatefile, report
 
-        target = privatefile.check_target(output)
+        to_stream = output == privatefile.STDOUT
+        target = None if to_stream else privatefile.check_target(output)
         errors: list[InputError] = []
 
         def error(exc: InputError) -> None:
@@ -529,13 +550,13 @@ class App:
             on_error(exc)
 
         made_from, submissions, records, pairing, warnings = [], [], [], [], []
-        if Path(self.settings.db).exists():
+        if Path(self.db).exists():
             try:
                 with self._reading_store() as store:
                     submissions = store.submissions()
                     records = self._stored_records(store, write=False)
                     pairing = store.all_submissions()
-                made_from.append(f"the state database {self.settings.db}")
+                made_from.append(f"the state database {self.db}")
             except StoreError as exc:
                 if not paths:
                     raise
@@ -551,9 +572,14 @@ class App:
         data = report.ReportData(history=history, timing=self.patterns.timing, names=self.platform_names,
                                  zone=self.env.zone, generated_at=self.env.now(), made_from=tuple(made_from),
                                  always_advice=self.always_advice, version=__version__)
-        privatefile.write(target, report.build(data))
+        page = report.build(data)
+        if target is None:
+            stream.write(page)
+            stream.flush()
+        else:
+            privatefile.write(target, page)
         return ReportResult(path=target, events=len(history.events),
-                            platforms=sum(1 for s in history.summaries if s.rejections + s.approvals + s.submissions),
+                            platforms=len(report.sections(history)),
                             errors=tuple(errors), warnings=tuple(warnings))
 
     def open_in_browser(self, path: Path) -> bool:
@@ -583,12 +609,15 @@ class App:
             store.add_submission(when, platform, note)
         return Submission(at=when, platform=platform, source="recorded with `rejectscan submitted`")
 
-    def recorded_submissions(self) -> list:
-        """Every `rejectscan submitted` record (models.RecordedSubmission), oldest first."""
-        if not Path(self.settings.db).exists():
+    def recorded_submissions(self, platform: str | None = None) -> list:
+        """Every `rejectscan submitted` record (models.RecordedSubmission), oldest first; only one
+        platform's when named (as the user types it), each keeping its number for --delete."""
+        wanted = self.platform_id(platform) if platform is not None else None
+        if not Path(self.db).exists():
             return []
         with self._reading_store() as store:
-            return store.recorded_submissions()
+            rows = store.recorded_submissions()
+        return [r for r in rows if wanted is None or r.platform == wanted]
 
     def delete_submission(self, number: int) -> None:
         with self._store() as store:
@@ -607,7 +636,7 @@ class App:
             account=account, config_path=self.settings.config_path or "no config file",
             patterns=lambda: self.patterns, lint=lint.lint,
             scanner=lambda patterns: doctor.scanner_check(patterns, self._scan_cache),
-            db_path=self.settings.db, mailbox=lambda: self.mailbox_factory(account())(),
+            db_path=self.settings.db, db_check=lambda: self.db, mailbox=lambda: self.mailbox_factory(account())(),
             stale_after=window, now=now)
         return doctor.run_checks(inputs)
 
@@ -717,7 +746,7 @@ class App:
             usual_db = str(Path(home) / ".local" / "share" / "rejectscan" / "state.sqlite3")
         else:
             usual_config = usual_db = ""
-        options = schedule.extra_options(str(path) if exists else None, self.settings.db, usual_config, usual_db)
+        options = schedule.extra_options(str(path) if exists else None, self.db, usual_config, usual_db)
         warnings = []
         if not exists and not env.get(config_mod.ENV_USER):
             warnings.append(f"no config file at {path}: a scheduled run knows no account; "

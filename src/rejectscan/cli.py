@@ -34,12 +34,31 @@ class RejectscanGroup(click.Group):
             sys.exit(exc.exit_code)
         except click.ClickException as exc:
             command = " ".join(exc.ctx.command_path.split()) if getattr(exc, "ctx", None) else "rejectscan"
+            misplaced = self._global_option(exc)
+            if misplaced:
+                words = ["rejectscan", *command.split()[1:]]
+                example = (f"rejectscan {misplaced[1]}" if misplaced[0] == "--version" else
+                           f"{' '.join([words[0], misplaced[1], *words[1:]])} ...")
+                click.echo(f"rejectscan: {misplaced[0]} is an option of rejectscan itself, not of `{' '.join(words)}`: "
+                           f"put it before the command name, e.g. `{example}`", err=True)
+                sys.exit(ExitStatus.USAGE)
             hint = f" (see `{command} --help`)" if isinstance(exc, click.UsageError) else ""
             click.echo(f"rejectscan: {field(exc.format_message())}{hint}", err=True)
             sys.exit(ExitStatus.USAGE)
         except (click.exceptions.Abort, KeyboardInterrupt, EOFError):
             click.echo("rejectscan: interrupted", err=True)
             sys.exit(130)
+
+    def _global_option(self, exc: click.ClickException) -> tuple[str, str] | None:
+        """An unknown option of a command that is one of rejectscan's own (`fetch --debug`): the option,
+        and how it is written before the command (`--log-file LOG_FILE`); None for any other error."""
+        if not isinstance(exc, click.NoSuchOption) or getattr(exc, "ctx", None) is None or exc.ctx.command is self:
+            return None
+        for param in self.params:
+            if isinstance(param, click.Option) and exc.option_name in (*param.opts, *param.secondary_opts):
+                value = "" if param.is_flag or param.count else f" {(param.name or '').upper()}"
+                return exc.option_name, exc.option_name + value
+        return None
 
     def invoke(self, ctx: click.Context):
         try:
@@ -384,10 +403,12 @@ def forget(ctx, mailbox, db, config):
 
 @cli.command()
 @click.option("--at", "at", metavar="WHEN", help="When you clicked Submit (default: now). Same forms as --submitted-at.")
-@click.option("--platform", default="upwork", show_default=True, help="Platform id (see `rejectscan patterns list`).")
+@click.option("--platform", default="upwork", show_default=True,
+              help="Platform id (see `rejectscan patterns list`); with --list, list only this platform's.")
 @click.option("--note", help="A note to remember this submission by.")
 @click.option("--future", is_flag=True, help="Accept an --at later than now.")
-@click.option("--list", "show", is_flag=True, help="List the recorded submissions, with their numbers.")
+@click.option("--list", "show", is_flag=True,
+              help="List the recorded submissions, with their numbers (every platform's unless --platform).")
 @click.option("--delete", "delete", type=click.IntRange(1), metavar="NUMBER",
               help="Delete the recorded submission with this number (see --list).")
 @click.option("--db", type=click.Path(dir_okay=False), callback=_not_empty, help="State database (env REJECTSCAN_DB).")
@@ -397,11 +418,22 @@ def submitted(ctx, at, platform, note, future, show, delete, db, config):
     """Record that you submitted your profile, so the answer can be timed to the second."""
     from rejectscan import render
 
+    from click.core import ParameterSource
+
     app = _app(ctx, config=config, db=db)
     if show and delete:
         raise click.UsageError("--list and --delete go alone")
+    given = {name for name in ("at", "note", "future", "platform")
+             if ctx.get_parameter_source(name) not in (None, ParameterSource.DEFAULT)}
+    if show or delete:  # options that record a submission would be silently ignored: say so instead
+        ignored = sorted(given - ({"platform"} if show else set()))
+        if ignored:
+            alone = "--list takes only --platform" if show else "--delete takes only the number"
+            raise click.UsageError(f"{alone}; {', '.join('--' + n for n in ignored)} "
+                                   f"{'is' if len(ignored) == 1 else 'are'} for recording a submission")
     if show:
-        _out(render.submissions(app.recorded_submissions(), app.platform_names, _page(ctx), app.zone))
+        only = app.platform_id(platform) if "platform" in given else None
+        _out(render.submissions(app.recorded_submissions(only), app.platform_names, _page(ctx), app.zone, only))
     elif delete:
         app.delete_submission(delete)
         _out(fit_line(ctx, f"Deleted recorded submission number {delete}."))
@@ -424,7 +456,9 @@ def history(ctx, fmt, patterns, config, db):
 @cli.command()
 @click.argument("paths", nargs=-1, callback=_not_empty)
 @click.option("--output", "-o", default="rejectscan-report.html", show_default=True, type=click.Path(),
-              callback=_not_empty, help="Where to write the page (mode 0600: it holds your mail's metadata).")
+              callback=_not_empty,
+              help="Where to write the page (mode 0600: it holds your mail's metadata); - for standard output. "
+                   "An existing file is replaced; a device, pipe or socket never is.")
 @click.option("--open", "open_page", is_flag=True, help="Open the page in your browser ($BROWSER, else the default).")
 @click.option("--submitted-at", "submitted_at", metavar="WHEN",
               help="For saved mail given as PATHS: when you clicked Submit (as for `analyze`).")
@@ -439,14 +473,21 @@ def report(ctx, paths, output, open_page, submitted_at, patterns, config, db):
     Made from the state database and from saved mail given as PATHS (.eml files, mbox exports,
     Maildirs, folders), for use without a mailbox connection.
     """
+    if open_page and output == "-":
+        raise click.UsageError("--open needs a file to show: give --output a file name, not -")
     app = _app(ctx, None, patterns, config, db)
-    result = app.report(paths, output, submitted_at=submitted_at, on_error=lambda e: _errors([e]))
+    result = app.report(paths, output, submitted_at=submitted_at, on_error=lambda e: _errors([e]),
+                        stream=click.get_text_stream("stdout"))
     _warnings(result.warnings)
     from rejectscan.render import plural
 
+    shows = f"{plural(result.events, 'event')} on {plural(result.platforms, 'platform')}"
+    if result.path is None:  # the page went to stdout: nothing else goes there
+        if _env(ctx).stderr_is_tty:
+            click.echo(f"rejectscan: the page shows {shows}.", err=True)
+        ctx.exit(ExitStatus.INPUT_UNREADABLE if result.errors else ExitStatus.OK)
     click.echo(field(str(result.path)))  # alone on its line and never wrapped, to copy or click
-    click.echo(fit_line(ctx, f"That page shows {plural(result.events, 'event')} on "
-                             f"{plural(result.platforms, 'platform')}; it opens from disk in any browser."), nl=False)
+    click.echo(fit_line(ctx, f"That page shows {shows}; it opens from disk in any browser."), nl=False)
     if open_page and not app.open_in_browser(result.path):
         click.echo(f"rejectscan: warning: no browser found to open {field(str(result.path))}: open it yourself, "
                    "or set BROWSER",

@@ -138,6 +138,7 @@ class Settings:
     format: str = "text"
     account: dict = field(default_factory=dict)
     config_path: str | None = None
+    db_named_by: str | None = None  # "--db", "REJECTSCAN_DB" or "config"; None: the default
 
 
 def default_config_path(env: "Environment") -> Path:
@@ -155,11 +156,13 @@ def read_config(path: Path, explicit: bool) -> dict:
         return {}
     try:
         with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file or pass another with --config") from None
+            raw = fh.read()
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        data = tomllib.loads(_text(path, raw))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc}); fix the file or pass another with --config") from None
     if "account" in data and "password" in data.get("account", {}):
         raise ConfigError(f"{path}: a password in the config file is not supported; use REJECTSCAN_PASSWORD, "
                           "password_cmd, the keyring or the prompt")
@@ -169,6 +172,20 @@ def read_config(path: Path, explicit: bool) -> dict:
             raise ConfigError(f"{path}: account must be a table ([account])")
         data["account"] = _checked(path, "account", data["account"], _ACCOUNT)
     return data
+
+
+def _text(path: Path, raw: bytes) -> str:
+    """The file as TOML requires it, UTF-8 (a leading byte-order mark, as some editors write, is
+    dropped); anything else is a config error that names the file and says how to save it."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+        found = "saved as UTF-16" if utf16 else f"not UTF-8 (byte {exc.start + 1} is 0x{raw[exc.start]:02x})"
+        raise ConfigError(f"{path}: {found}; save it as UTF-8 (the encoding TOML requires) or pass another "
+                          "with --config") from None
 
 
 def config_file(given: object, environment: "Environment") -> tuple[Path, bool]:
@@ -191,12 +208,13 @@ def resolve(options: Mapping[str, object], environment: "Environment") -> Settin
     elif file.get("patterns"):
         patterns = [str(Path(v).expanduser()) for v in file["patterns"]]
     db = options.get("db") or env.get(ENV_DB) or file.get("db")
+    named_by = "--db" if options.get("db") else ENV_DB if env.get(ENV_DB) else "config" if db else None
     fmt = options.get("format") or file.get("format") or "text"
     account = file.get("account", {})
     if not db:
         db = default_db_path(environment)
     return Settings(patterns=tuple(patterns), db=str(Path(str(db)).expanduser()), format=str(fmt),
-                    account=account, config_path=str(path))
+                    account=account, config_path=str(path), db_named_by=named_by)
 
 
 # --- the IMAP account ---------------------------------------------------------------------------

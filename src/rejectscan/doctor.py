@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Callable
 
 from rejectscan.errors import ConnectError, ExitStatus, FolderMissingError, LoginError, RejectscanError, TLSVerifyError
-from rejectscan.history import is_stale
+from rejectscan.history import counts, is_stale
 from rejectscan.text import duration
 from rejectscan.textout import listing, plural
 
@@ -22,6 +22,11 @@ class Check:
     fix: str = ""
     status: ExitStatus = ExitStatus.OK  # the exit code this problem maps to
 
+    @property
+    def next_step(self) -> str | None:
+        """What to do, for a check that failed; None for one that passed (its fix does not apply)."""
+        return None if self.ok else (self.fix or None)
+
 
 @dataclass(frozen=True)
 class DoctorInputs:
@@ -33,6 +38,7 @@ class DoctorInputs:
     lint: Callable[[object], list]
     scanner: Callable[[object], Check]
     db_path: str
+    db_check: Callable[[], object]  # refuses a path that can never hold a database (raises RejectscanError)
     mailbox: Callable[[], object]  # a context manager opening the account
     stale_after: timedelta
     now: datetime
@@ -50,14 +56,19 @@ def run_checks(inputs: DoctorInputs) -> list[Check]:
     try:
         patterns = inputs.patterns()
         problems = inputs.lint(patterns)
-        checks.append(Check("patterns", not problems, f"{len(patterns.platforms)} platforms, "
-                            f"{sum(len(p.templates) for p in patterns.platforms)} templates"
+        checks.append(Check("patterns", not problems, f"{plural(len(patterns.platforms), 'platform')}, "
+                            f"{plural(sum(len(p.templates) for p in patterns.platforms), 'template')}"
                             + (f"; {plural(len(problems), 'problem')}, the first: {problems[0]}" if problems else ""),
                             "run `rejectscan patterns lint` and fix what it names", ExitStatus.USAGE))
         checks.append(inputs.scanner(patterns))
     except RejectscanError as exc:
         checks.append(Check("patterns", False, str(exc), "fix the pattern file it names", ExitStatus.USAGE))
-    checks += _store_checks(inputs.db_path, inputs.stale_after, inputs.now, imap.account if imap else None)
+    try:
+        inputs.db_check()
+    except RejectscanError as exc:
+        checks.append(Check("store", False, str(exc), "", exc.status))
+    else:
+        checks += _store_checks(inputs.db_path, inputs.stale_after, inputs.now, imap.account if imap else None)
     if imap is not None:
         checks += _network_checks(imap, inputs.mailbox)
     return checks
@@ -74,14 +85,14 @@ def _store_checks(path: str, stale_after: timedelta, now: datetime, account: str
     try:
         with Store(path) as store:
             healthy = store.integrity_ok()
-            out.append(Check("store", healthy, f"{path}: schema {store.schema_version()}, {store.message_count()} messages"
+            out.append(Check("store", healthy, f"{path}: schema {store.schema_version()}, {plural(store.message_count(), 'message')}"
                              + ("" if healthy else ", integrity check FAILED"),
                              "move the file aside; rejectscan starts a new one", ExitStatus.STORE))
             probe = Path(path).with_suffix(".doctor-probe")
             probe.write_text("ok")
             probe.unlink()
             for beat in store.heartbeats():
-                if beat.account != account:
+                if not counts(beat.account, account):
                     out.append(Check("seen before", True, f"{beat.account}: not the configured mailbox; last "
                                      f"successful check {_ago(beat.last_ok, now)}. `rejectscan forget "
                                      f"{beat.account}` drops it"))
@@ -97,7 +108,7 @@ def _store_checks(path: str, stale_after: timedelta, now: datetime, account: str
                                  "above; --stale-after sets how long is too long",
                                  ExitStatus.CONNECT))
     except RejectscanError as exc:  # each store fault's message says what to do
-        out.append(Check("store", False, str(exc), "", ExitStatus.STORE))
+        out.append(Check("store", False, str(exc), "", exc.status))
     except OSError as exc:
         out.append(Check("store", False, f"{path}: not writable ({exc.strerror})", "fix the folder's permissions or pass --db", ExitStatus.STORE))
     return out

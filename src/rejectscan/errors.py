@@ -76,6 +76,11 @@ class StoreError(RejectscanError):
     status = ExitStatus.STORE
 
 
+class DatabasePathError(UsageError):
+    """--db, REJECTSCAN_DB or `db` in the config names what cannot be a database file (a folder, a
+    device, a pipe) or lies in a folder that does not exist: the setting is wrong (exit 2)."""
+
+
 class StoreBusyError(StoreError):
     """Another rejectscan holds the database or its lock."""
 
@@ -86,6 +91,10 @@ class StoreDamagedError(StoreError):
 
 class StoreFullError(StoreError):
     """The disk is full: the database is intact and needs only space (never advise discarding it)."""
+
+
+class StoreDeniedError(StoreError):
+    """A folder on the database's path cannot be entered, or the file read, by this user."""
 
 
 class StoreReadOnlyError(StoreError):

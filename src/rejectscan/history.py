@@ -148,3 +148,10 @@ def _summary(platform: str | None, events: list[Event], names: dict[str, str]) -
 def is_stale(last_ok: datetime | None, now: datetime, after: timedelta) -> bool:
     """No successful check for longer than `after`: the one staleness rule history and doctor share."""
     return last_ok is None or now - last_ok > after
+
+
+def counts(mailbox: str, configured: str | None) -> bool:
+    """Whether a mailbox's heartbeat matters, for history and doctor alike: only the configured
+    mailbox's does. One an old `fetch --host` typo or a former account left behind is listed as seen
+    before, never warned about (`rejectscan forget` drops it); with no account configured, none counts."""
+    return configured is not None and mailbox == configured

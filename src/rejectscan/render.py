@@ -300,7 +300,10 @@ def history_lines(view) -> list[Line]:
                           hang=4))
     for beat in view.heartbeats:
         last_ok = _stamp(beat.last_ok, zone) if beat.last_ok else "never"
-        lines.append(Line(f"Mailbox {field(beat.account)}: last successful check {last_ok} ({beat.runner})", hang=2))
+        other = beat.account != getattr(view, "configured", beat.account)
+        lines.append(Line(f"Mailbox {field(beat.account)}: last successful check {last_ok} ({beat.runner})"
+                          + (f"; not the configured mailbox (`rejectscan forget {field(beat.account)}` drops it)"
+                             if other else ""), Tone.QUIET if other else Tone.PLAIN, hang=2))
         if beat.last_error:
             lines.append(Line(f"  last error {_stamp(beat.last_error_at, zone)}: {field(beat.last_error)}", hang=4))
         if beat.account in view.stale:
@@ -330,8 +333,8 @@ def doctor(checks, page: Page = Page()) -> str:
     for c in checks:
         lines.append(Line(f"{'ok' if c.ok else 'PROBLEM':<8} {c.name:<12} {field(c.detail)}",
                           Tone.GOOD if c.ok else Tone.PROBLEM, hang=20))
-        if not c.ok and c.fix:
-            lines.append(Line(f"{'':<21}-> {c.fix}", hang=3))
+        if c.next_step:
+            lines.append(Line(f"{'':<21}-> {c.next_step}", hang=3))
     problems = [c for c in checks if not c.ok]
     lines.append(Line("All good." if not problems else f"{plural(len(problems), 'problem')}.",
                       Tone.GOOD if not problems else Tone.PROBLEM))
@@ -340,7 +343,7 @@ def doctor(checks, page: Page = Page()) -> str:
 
 def doctor_json(checks) -> str:
     return json_line(json.dumps({"ok": not any(not c.ok for c in checks),
-                       "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail, "fix": c.fix or None,
+                       "checks": [{"name": c.name, "ok": c.ok, "detail": c.detail, "fix": c.next_step,
                                    "exit_status": int(c.status) if not c.ok else 0} for c in checks]},
                       indent=2, ensure_ascii=False)) + "\n"
 
@@ -391,10 +394,13 @@ def probe(path: str, original, hits, signals, page: Page = Page()) -> str:
     return fit(lines, page)
 
 
-def submissions(rows, names: dict[str, str], page: Page = Page(), zone=None) -> str:
-    """`submitted --list`: the numbers --delete takes, times in the user's zone (named)."""
+def submissions(rows, names: dict[str, str], page: Page = Page(), zone=None, only: str | None = None) -> str:
+    """`submitted --list`: the numbers --delete takes, times in the user's zone (named); `only`: the
+    one platform listed."""
     if not rows:
-        return fit(["No submission recorded yet: run `rejectscan submitted` the moment you click Submit."], page)
+        where = f" for {names.get(only, only)}" if only else ""
+        return fit([f"No submission recorded{where} yet: run `rejectscan submitted` the moment you click Submit."],
+                   page)
     lines = [Line(f"Recorded submissions (times in {_zone_name(zone)}):", Tone.HEADING, hang=0)] if zone else []
     lines.append(Line(f"{'NUMBER':<8}{'SUBMITTED':<21}PLATFORM", Tone.HEADING))
     for r in rows:

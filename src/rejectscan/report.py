@@ -155,9 +155,15 @@ CSP = ("default-src 'none'; script-src 'none'; style-src '" + STYLE_HASH + "'; i
        "manifest-src 'none'; base-uri 'none'; form-action 'none'")
 
 
+def sections(history) -> list[Summary]:
+    """The platforms the page gives a section of their own: each with anything counted (forgeries
+    alone are only in the warning box). What the command's closing line counts too."""
+    return [s for s in history.summaries if any(e.counted for e in history.for_platform(s.platform))]
+
+
 def build(data: ReportData) -> str:
     """The page."""
-    counted = [s for s in data.history.summaries if any(e.counted for e in data.history.for_platform(s.platform))]
+    counted = sections(data.history)
     forged = [e for e in data.history.events if not e.counted]
     page = Page(data)
     parts = [page.header(counted)]
@@ -302,7 +308,7 @@ class Page:
         name = summary.name
         parts = [f"<section{attrs(id='p-' + pid, aria_labelledby='p-' + pid + '-h')}>",
                  f"<h2{attrs(id='p-' + pid + '-h')}>{esc(name)}</h2>",
-                 f"<p>{esc(self._summary_words(summary))}</p>",
+                 f"<p>{esc(self._summary_words(summary, events))}</p>",
                  self.standing(name, events)]
         tl = chart.timeline(marks, self.data.zone, ident=f"t-{pid}", platform=pid,
                             title=f"{name}: submissions and answers over time",
@@ -443,8 +449,13 @@ class Page:
         return (first + " Submissions above, answers below; a line joins an answer to its submission."
                 + (f" {undated} with an unknown time are only in the table." if undated else ""))
 
-    def _summary_words(self, s: Summary) -> str:
-        parts = [f"{s.submissions} submission{'s' if s.submissions != 1 else ''} recorded",
+    def _summary_words(self, s: Summary, events: list[Event]) -> str:
+        """The section's counts, each saying where it came from: submissions you recorded with
+        `rejectscan submitted` and the platform's submission emails are not the same count (one
+        submission may be in both), so neither is called the other."""
+        emails = sum(1 for e in events if e.kind is EventKind.SUBMISSION_EMAIL)
+        parts = [f"{s.submissions} submission{'s' if s.submissions != 1 else ''} recorded by you, "
+                 f"{emails} submission email{'s' if emails != 1 else ''} received",
                  f"{s.rejections} rejection{'s' if s.rejections != 1 else ''} ({s.automated} by the bots, "
                  f"{s.human_reviewed} by the support team, {s.unknown} unknown)",
                  f"{s.approvals} approval{'s' if s.approvals != 1 else ''}"]

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 from urllib.parse import quote
 
-from rejectscan.errors import (StoreBusyError, StoreDamagedError, StoreError, StoreFullError, StoreNewerError,
+from rejectscan.errors import (DatabasePathError, StoreBusyError, StoreDamagedError, StoreDeniedError, StoreError,
+                               StoreFullError, StoreNewerError,
                                StoreReadOnlyError)
 from rejectscan.models import Heartbeat, RecordedSubmission, Submission
 from rejectscan.record import Record
@@ -138,6 +139,9 @@ class Store:
                 self._open_readonly(busy_timeout)
                 return
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            if not writable(self.path):  # SQLite would open it read-only and fail only at the first write
+                raise StoreReadOnlyError(f"cannot write the state database {self.path} (the file or its folder is "
+                                         "read-only); make it writable, or pass --db with a path you can write")
             if not self.path.exists():
                 os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
             self.db = sqlite3.connect(str(self.path), timeout=busy_timeout, isolation_level=None)
@@ -426,6 +430,53 @@ def _expected_schema() -> dict[str, frozenset[str]]:
         return {t: frozenset(r[1] for r in db.execute(f"PRAGMA table_info({t})")) for t in tables}
     finally:
         db.close()
+
+
+def check_location(path: str | Path, named: str, default: bool) -> None:
+    """Refuse, before anything is read, a database path that can never hold a database: a folder, a
+    device, a pipe or a socket (SQLite would call /dev/null "damaged"), a name in a folder that does
+    not exist (only the default data folder is created), or one this user cannot reach. `named` is how
+    the user gave it ("--db X", "db = ... in FILE"), for the message."""
+    import stat
+
+    path = Path(path).expanduser()
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        mode = None
+    except NotADirectoryError:
+        raise DatabasePathError(f"{named}: a part of {path.parent} is a file, not a folder; pass --db with a file "
+                                "path in a folder that exists") from None
+    except PermissionError:
+        raise _denied(path) from None
+    except OSError as exc:
+        raise StoreDeniedError(f"cannot reach the state database {path} ({exc.strerror}); pass --db with a path "
+                               "you can read and write") from None
+    if mode is None:
+        if default:
+            return  # the platform's data folder: created on first write
+        try:
+            folder = os.stat(path.parent).st_mode
+        except PermissionError:
+            raise _denied(path) from None
+        except OSError:
+            raise DatabasePathError(f"{named}: the folder {path.parent} does not exist; create it first (mkdir -p "
+                                    f"{path.parent}) or pass --db with a file path in a folder that exists") from None
+        if not stat.S_ISDIR(folder):
+            raise DatabasePathError(f"{named}: {path.parent} is not a folder; pass --db with a file path in a folder "
+                                    "that exists")
+        return
+    if stat.S_ISDIR(mode):
+        raise DatabasePathError(f"{named} is a directory, not a database file: name a file in it, e.g. "
+                                f"{path / 'state.sqlite3'} (it is created if missing)")
+    if not stat.S_ISREG(mode):
+        raise DatabasePathError(f"{named} is not a database file (a device, pipe or socket); pass --db with a file "
+                                "path (it is created if missing)")
+
+
+def _denied(path: Path) -> StoreDeniedError:
+    return StoreDeniedError(f"cannot reach the state database {path}: permission denied on its folder or file; "
+                            "pass --db with a path you can read and write")
 
 
 def writable(path: str | Path) -> bool:
