@@ -16,7 +16,7 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from rejectscan.compat import fromisoformat
 from rejectscan.errors import UsageError
 from rejectscan.models import Original, ParsedMail, Timestamp, TimeSource, Via
-from rejectscan.text import visible
+from rejectscan.text import duration, visible
 
 CLOCK_TOLERANCE = timedelta(minutes=5)
 
@@ -396,8 +396,8 @@ def _offset_text(value: datetime | None) -> str:
 
 
 def _disagreement(what: str, value: datetime, other_what: str, other: datetime) -> str:
-    minutes = round((other - value).total_seconds() / 60)
-    when = f"{abs(minutes)} minutes {'later' if minutes > 0 else 'earlier'}"
+    seconds = round((other - value).total_seconds() / 60) * 60
+    when = f"{duration(abs(seconds))} {'later' if seconds > 0 else 'earlier'}"  # "9 days 7 hours", not 13423 minutes
     return f"clocks disagree: {what} says {value.isoformat()}, but {other_what} at {other.isoformat()} ({when})"
 
 
@@ -407,9 +407,6 @@ def _disagreement(what: str, value: datetime, other_what: str, other: datetime) 
 # slip ('0001-01-01', '0206-11-24') that would measure a delay in centuries. Saved mail of any
 # later year may be analysed with its own submission time, so this is a floor, not an age.
 EARLIEST_SUBMISSION = datetime(2000, 1, 1, tzinfo=timezone.utc)
-# Recording a submission as it happens (`submitted --at`), a time further back than this is a slip
-# too ('5 years ago'); see submission_age_error.
-SUBMISSION_MAX_AGE = timedelta(days=366)
 
 _EXAMPLES = "e.g. '2026-11-24 15:03' or 'yesterday 14:05'"
 
@@ -424,16 +421,6 @@ def parse_when(text: str, now: datetime, zone: tzinfo,
         raise UsageError(f"{_shown(text)} is {_minutes(value)}, before {earliest.year}: no profile was submitted "
                          f"then; give when you clicked Submit, {_EXAMPLES}")
     return value
-
-
-def submission_age_error(value: datetime, text: str, now: datetime,
-                         max_age: timedelta = SUBMISSION_MAX_AGE) -> str | None:
-    """Why a submission recorded now cannot have happened at `value`, or None: more than max_age
-    ago is a slip ('5 years ago'), not a click on Submit. For `submitted --at`, beside its --future check."""
-    if value >= now - max_age:
-        return None
-    return (f"{_shown(text)} is {_minutes(value)}, more than {max_age.days} days ago; record a submission "
-            f"when you click Submit, {_EXAMPLES}")
 
 
 def _minutes(value: datetime) -> str:
