@@ -112,6 +112,10 @@ def test_an_attached_copy_counts_only_when_the_user_forwarded_their_own_mail(tmp
         "Authentication-Results: mail.example.org; spf=fail smtp.mailfrom=example.org; dmarc=fail header.from=example.org\n"
     spoofed = judged(tmp_path, _attached(USER, USER, USER, failing))
     assert spoofed["counted"] is False and spoofed["authentic"] is not True
+    # the attacker copies themselves in: To and Cc are their words, the provider's delivery is not
+    friend = "friend@example.net"
+    cc = judged(tmp_path, _attached(friend, f"{USER}, {friend}", friend))
+    assert cc["counted"] is False and cc["authentic"] is not True
 
 
 def test_a_strangers_inline_forward_is_shown_but_never_counted(tmp_path):
@@ -246,3 +250,13 @@ def test_a_display_name_speaks_for_a_platform_only_in_its_voice(tmp_path, name, 
                                    body="Sorry, we are unable to accept your application to the choir.\n"), "--all")
     assert got["platform"] == platform, got
     assert got["authentic"] is (False if platform else None)
+
+
+def test_the_delivery_address_is_the_one_the_provider_wrote():
+    from rejectscan.authenticity import delivered
+    from rejectscan.models import TraceHeader
+
+    trace = (TraceHeader("delivered-to", USER), TraceHeader("received", received("mail.example.org").split(": ", 1)[1]),
+             TraceHeader("received", "from x by mail.evil.example (Postfix) for <attacker@evil.example>; Tue, 24 Nov 2026"),
+             TraceHeader("delivered-to", "attacker@evil.example"))
+    assert delivered(trace) == {USER}

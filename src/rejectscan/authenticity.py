@@ -209,11 +209,16 @@ def _conflicting(groups: tuple[tuple[Result, ...], ...], platform: Platform) -> 
 
 def _stranger(original: Original, trust: Trust, outer: ParsedMail | None) -> str | None:
     """A forward proves something, and counts, only when the user forwarded it: the forwarder is one
-    of the user's addresses (the config's, or the address the forward was delivered to) and the
+    of the user's addresses (the config's, or the address the provider delivered the forward to) and the
     person the original was sent to, and the forward does not fail its own checks."""
     forwarder = (original.forwarded_by or "").lower()
     inner = original.mail
-    delivered_to = set(outer.recipients if outer is not None else ())
+    delivered_to: set[str] = set()
+    if outer is not None:
+        # To and Cc are the sender's words, so they say who the user is only for a message that was
+        # never delivered (saved from the mail program): a stranger's mail always arrives with a trace
+        delivered_to = (delivered(outer.trace) if any(t.name == "received" for t in outer.trace)
+                        else set(outer.recipients))
     user = trust.addresses | delivered_to
     sent_to = trust.addresses | set(inner.recipients if inner is not None and original.via is Via.ATTACHED else user)
     if not forwarder or forwarder not in user or forwarder not in sent_to:
@@ -236,6 +241,46 @@ class ProviderResults:
     fails: tuple[Result, ...] = ()  # DMARC and DKIM failures in any results header at the top level
 
 
+_FOR = re.compile(r"\bfor\s+<?([^\s<>;()]+@[^\s<>;()]+?)>?(?=[\s;]|$)", re.IGNORECASE)
+
+
+def delivered(trace: tuple[TraceHeader, ...]) -> set[str]:
+    """The addresses the user's provider delivered the message to: its Delivered-To and X-Original-To
+    headers and the "for <...>" of its own Received lines, all in its block at the top. A sender
+    writes To and Cc, and can write these too, but only below the provider's block."""
+    out: set[str] = set()
+    for header in provider_block(trace):
+        if header.name in ("delivered-to", "x-original-to"):
+            out |= {box.addr.lower() for box in headers.mailboxes_in(header.value) if "@" in box.addr}
+        elif header.name == "received":
+            out |= {m.group(1).lower() for m in _FOR.finditer(header.value)}
+    return out
+
+
+def provider_block(trace: tuple[TraceHeader, ...]) -> list[TraceHeader]:
+    """The trace headers the user's provider wrote: from the top to the first Received line another
+    organisation wrote (see provider_results)."""
+    hosts = [_by_host(h.value) if h.name == "received" else None for h in trace]
+    org, entry = _provider(trace, hosts)
+    block = []
+    for i, (header, host) in enumerate(zip(trace, hosts)):
+        if header.name == "received" and ((host is not None and _org(host) != org) or (entry is not None and i > entry)):
+            break
+        block.append(header)
+    return block
+
+
+def _provider(trace, hosts) -> tuple[str | None, int | None]:
+    """The provider's organisation, or where mail came in from outside to a provider whose hosts have
+    no public name."""
+    for i, (header, host) in enumerate(zip(trace, hosts)):
+        if host is not None:
+            return _org(host), None
+        if header.name == "received" and _from_outside(header.value):
+            return None, i
+    return None, None
+
+
 def provider_results(trace: tuple[TraceHeader, ...], trust: Trust = Trust()) -> ProviderResults:
     """The results the user's own provider wrote: in its block at the top, with its authserv-id.
 
@@ -245,14 +290,7 @@ def provider_results(trace: tuple[TraceHeader, ...], trust: Trust = Trust()) -> 
     in the provider's name can only have been written by the sender: an impersonation.
     """
     hosts = [_by_host(h.value) if h.name == "received" else None for h in trace]
-    org, entry = None, None  # entry: where mail came in from outside to a provider whose host has no name
-    for i, (header, host) in enumerate(zip(trace, hosts)):
-        if host is not None:
-            org = _org(host)
-            break
-        if header.name == "received" and _from_outside(header.value):
-            entry = i
-            break
+    org, entry = _provider(trace, hosts)  # entry: where mail came in from outside to a provider whose host has no name
     parsed = {i: _parse(h.value) for i, h in enumerate(trace) if h.name == "authentication-results"}
     # a server the config names wrote results here: then only the config's servers count
     configured = any(p is not None and p[0] in trust.authserv_ids for p in parsed.values())

@@ -90,10 +90,10 @@ class Received:
 
 @dataclass(frozen=True)
 class TraceHeader:
-    """A Received or Authentication-Results header, in the order the message carries them (newest
-    first): authenticity needs to know which were written by the user's own provider."""
+    """A Received, Authentication-Results or delivery header, in the order the message carries them
+    (newest first): authenticity needs to know which were written by the user's own provider."""
 
-    name: str  # "received", "authentication-results" or "arc-authentication-results"
+    name: str  # "received", "authentication-results", "arc-authentication-results", "delivered-to", "x-original-to"
     value: str
 
 

@@ -212,7 +212,7 @@ def _parse_object(msg: email.message.Message, depth: int) -> ParsedMail:
 
 # The header fields the judgement reads; no other field is decoded (headers.py).
 _FIELDS = {"from", "subject", "date", "message-id", "received", "to", "cc", "delivered-to", "x-original-to"}
-_TRACE = ("received", "authentication-results", "arc-authentication-results")
+_TRACE = ("received", "authentication-results", "arc-authentication-results", "delivered-to", "x-original-to")
 MAX_TRACE = 100
 MAX_SAME_FIELD = 100  # values kept of one field name (Received hops, recipients)
 MAX_PART_HEADERS = 50  # MIME headers kept per part for the body reader
