@@ -260,3 +260,16 @@ def test_the_delivery_address_is_the_one_the_provider_wrote():
              TraceHeader("received", "from x by mail.evil.example (Postfix) for <attacker@evil.example>; Tue, 24 Nov 2026"),
              TraceHeader("delivered-to", "attacker@evil.example"))
     assert delivered(trace) == {USER}
+
+
+def test_a_real_platform_email_to_someone_else_replayed_to_the_user_is_not_theirs(tmp_path):
+    """The attacker's own genuine rejection (DKIM passes) sent on to the user: SPF shows the sender
+    was not Upwork, and it was written to the attacker. Mail sent straight to the user still counts."""
+    resent = "mail.example.org; dkim=pass header.d=upwork.com header.s=s1; spf=fail smtp.mailfrom=evil.example; " \
+             "dmarc=pass header.from=upwork.com"
+    top = received("mail.example.org", "mail.evil.example (mail.evil.example [203.0.113.9])")
+    replay = judged(tmp_path, message(top + f"Authentication-Results: {resent}\n", to="Throwaway <t@evil.example>"))
+    assert replay["counted"] is False and replay["authentic"] is not True, replay
+    straight = judged(tmp_path, message(received("mail.example.org") + f"Authentication-Results: {GENUINE_RESULTS}\n",
+                                        to="Throwaway <t@evil.example>"))
+    assert straight["counted"] is True  # SPF passed for Upwork: Upwork itself delivered it here

@@ -69,6 +69,13 @@ def judge(original: Original, platform: Platform | None, relation: Relation, rea
     if found.impersonated:
         return Authenticity(False, ("a results header written by the sender claims to come from your own mail "
                                     "provider: only a forger does that",))
+    if not original.forwarded and mail is not None:
+        someone = _addressed_elsewhere(mail, found, platform, trust)
+        if someone:
+            return Authenticity(None, (f"{reason}, but it is addressed to {someone}, not to you, and did not come "
+                                       f"straight from {platform.name}: a copy of someone else's email proves nothing "
+                                       f"about your profile and is not counted (if {someone} is yours, list it under "
+                                       "`addresses` in the config)",), stranger=True)
     if original.via is Via.ATTACHED and outer is not None:
         elsewhere = _other_provider(mail.trace if mail else (), outer.trace, trust)
         if elsewhere:
@@ -76,6 +83,20 @@ def judge(original: Original, platform: Platform | None, relation: Relation, rea
                                        "not by the provider that delivered the forward to you, so they prove "
                                        "nothing",))
     return _verdict(found, platform, reason)
+
+
+def _addressed_elsewhere(mail: ParsedMail, found: "ProviderResults", platform: Platform, trust: Trust) -> str:
+    """Whom a message was written to, when that is not the user and the provider's SPF check shows it
+    was sent on by someone other than the platform: a real platform email to someone else, replayed.
+    Empty when the user's addresses are unknown, it was written to them, or SPF says nothing."""
+    user = trust.addresses | delivered(mail.trace)
+    to = set(mail.addressed_to)
+    if not user or not to or to & user:
+        return ""
+    spf = [r for r in found.results if r.method == "spf"]
+    if not spf or any(r.result == "pass" and _ours(r.domain, platform) for r in spf):
+        return ""  # straight from the platform, or nothing says it was sent on
+    return ", ".join(sorted(to)[:3])
 
 
 def _other_provider(inner: tuple[TraceHeader, ...], outer: tuple[TraceHeader, ...], trust: Trust) -> str:

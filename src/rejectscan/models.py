@@ -111,6 +111,7 @@ class ParsedMail:
     trace: tuple[TraceHeader, ...] = ()
     from_headers: tuple[str, ...] = ()  # every From header as written (not decoded): forgeries hide in them
     recipients: tuple[str, ...] = ()  # addresses in To, Cc, Delivered-To and X-Original-To
+    addressed_to: tuple[str, ...] = ()  # To and Cc alone: whom the sender wrote it to
     attached: tuple["ParsedMail", ...] = ()  # message/rfc822 parts, parsed the same way
     defects: tuple[str, ...] = ()
 

@@ -205,6 +205,7 @@ def _parse_object(msg: email.message.Message, depth: int) -> ParsedMail:
                     for name, raw in fields.get("trace", ())[:MAX_TRACE]),
         from_headers=tuple(headers.plain(raw, charset) for raw in fields.get("from", ())[:5]),
         recipients=tuple(_recipients(fields, charset)),
+        addressed_to=tuple(_recipients(fields, charset, ("to", "cc"))),
         attached=tuple(attached),
         defects=tuple(defects),
     )
@@ -288,8 +289,9 @@ def _sender(values, charset: str) -> tuple[str, str]:
     return box.name.strip(), box.addr.strip().lower()
 
 
-def _recipients(fields: dict, charset: str) -> list[str]:
-    values = [raw for name in ("to", "cc", "delivered-to", "x-original-to") for raw in fields.get(name, ())][:20]
+def _recipients(fields: dict, charset: str,
+                names: tuple[str, ...] = ("to", "cc", "delivered-to", "x-original-to")) -> list[str]:
+    values = [raw for name in names for raw in fields.get(name, ())][:20]
     return sorted({box.addr.lower() for raw in values for box in headers.mailboxes(raw, charset) if "@" in box.addr})
 
 
