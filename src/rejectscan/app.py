@@ -318,7 +318,8 @@ class App:
         judge = pipeline.StreamingJudge(patterns, submissions, history)
         held = None  # with --submitted-at the first message waits: if it is the only one, it is checked
         seen = 0
-        for item, facts in pipeline.examine_all(items, patterns, include_all, on_error, prefilter, self.trust):
+        for item, facts in pipeline.examine_all(items, patterns, include_all, on_error, prefilter, self.trust,
+                                                self.env.zone):
             seen += 1
             if keep is not None and pipeline.concerns_platform(facts):
                 keep[facts.source] = (message_key(item.data, facts.message_id), item.data)
@@ -427,7 +428,8 @@ class App:
             request = FetchRequest(account=imap.account, since=since, rescan=rescan,
                                    search_forwards=imap.search_forwards, own_addresses=tuple(sorted(trust.addresses)))
             try:
-                outcome = Fetcher(box, store, self.patterns, lambda: self._history(store), trust, progress).run(request)
+                outcome = Fetcher(box, store, self.patterns, lambda: self._history(store), trust, progress,
+                                  self.env.zone).run(request)
             finally:
                 progress.clear()
             store.beat(imap.account, runner)
@@ -510,7 +512,7 @@ class App:
         rows = store.raw_messages()
         errors: list[InputError] = []
         keyed = [(key, pipeline.examine_one(RawMessage(raw, source, in_container=True), self.patterns, True,
-                                            errors.append, self.trust)) for key, source, raw in rows]
+                                            errors.append, self.trust, self.env.zone)) for key, source, raw in rows]
         keyed = [(key, facts) for key, facts in keyed if facts is not None]
         reports = pipeline.judge([f for _, f in keyed], self.patterns, store.submissions())
         updates = [(key, Record.from_report(r)) for (key, _), r in zip(keyed, reports)]
