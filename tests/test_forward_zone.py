@@ -1,5 +1,6 @@
 """Zone-less dates in the user's own inline forwards, through the real command (README, "Time"):
-read in the user's zone (TZ), and a stranger's forward as its Date header says."""
+read in the user's zone (TZ), a stranger's forward as its Date header says, and stored mail judged
+again when the zone changes."""
 
 from __future__ import annotations
 
@@ -64,6 +65,26 @@ def test_a_gmail_forward_across_a_clock_change_is_read_in_summer_time(tmp_path):
                     "Subject: Your Upwork profile was not approved\nTo: <maria.santos@example.org>\n\n\n" + STOCK)
     rec = _analyze(str(path), "Europe/Berlin", "2026-10-20 16:02")
     assert rec["sent_at"] == "2026-10-20T16:03:00+02:00" and rec["delay_seconds"] == 60
+
+
+def test_stored_mail_is_judged_again_in_the_zone_in_force(tmp_path):
+    """history re-judges when what judged a stored verdict changed: the rules, or the zone forwards are
+    read in. A record stored under TZ=UTC is shown under Berlin as Berlin reads it, and stored so."""
+    import sqlite3
+
+    db = str(tmp_path / "state.db")
+    path = _outlook_forward(tmp_path, "Tuesday, November 24, 2026 4:03 PM")
+    assert run("analyze", path, "--record", "--submitted-at", "2026-11-24 15:03:00 UTC", "--db", db,
+               env={"TZ": "UTC"}).code == 0
+
+    def rejected(tz):
+        events = run("history", "--format", "json", "--db", db, env={"TZ": tz}).json()["events"]
+        return [(e["at"], e["delay_seconds"]) for e in events if e["event"] == "rejected"]
+
+    assert rejected("UTC") == [("2026-11-24T16:03:00+00:00", 3600)]
+    assert rejected("Europe/Berlin") == [("2026-11-24T16:03:00+01:00", 0)]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT sent_at FROM messages").fetchall() == [("2026-11-24T16:03:00+01:00",)]
 
 
 def test_fetch_reads_the_users_exchange_forward_in_their_zone(dovecot, tmp_path):

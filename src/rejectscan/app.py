@@ -186,6 +186,11 @@ class App:
         return self.env.zone
 
     @property
+    def judged_by(self) -> str:
+        """What a stored verdict is judged with: the rules and the zone forwards are read in (pipeline.judged_by)."""
+        return pipeline.judged_by(self.patterns, self.env.zone)
+
+    @property
     def platform_names(self) -> dict[str, str]:
         return {p.id: p.name for p in self.patterns.platforms}
 
@@ -286,7 +291,7 @@ class App:
         from rejectscan.store import Saved, run_lock
 
         saved = [Saved(key=kept[r.source][0], uid=None, record=r, raw=kept[r.source][1],
-                       rules=self.patterns.fingerprint) for r in records]
+                       rules=self.judged_by) for r in records]
         with run_lock(self.db, 300.0), self._store() as store:
             if submitted is not None and submitted not in {s.at for s in store.submissions()}:
                 store.add_submission(submitted, None, "analyze --submitted-at")
@@ -500,7 +505,7 @@ class App:
     def _stored_records(self, store, write: bool = True) -> list[Record]:
         """Every stored record, as the rules in force judge it."""
         records = {s.key: s.record for s in store.records()}
-        if store.judged_by_other_rules(self.patterns.fingerprint):
+        if store.judged_by_other_rules(self.judged_by):
             records.update(self._rejudge(store, write))
         return list(records.values())
 
@@ -517,7 +522,7 @@ class App:
         reports = pipeline.judge([f for _, f in keyed], self.patterns, store.submissions())
         updates = [(key, Record.from_report(r)) for (key, _), r in zip(keyed, reports)]
         if write:
-            store.update_records(updates, self.patterns.fingerprint)
+            store.update_records(updates, self.judged_by)
         return updates
 
     def history(self) -> HistoryView:

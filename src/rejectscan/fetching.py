@@ -259,7 +259,7 @@ class Fetcher:
             facts.append(found)
         reports = pipeline.judge(facts, self.patterns, self.store.all_submissions(), self.history())
         saved = [Saved(key=key, uid=uid, record=Record.from_report(report), raw=raw.data,
-                       rules=self.patterns.fingerprint)
+                       rules=pipeline.judged_by(self.patterns, self.zone))
                  for (uid, raw, key), report in zip(items, reports)]
         self.store.save_batch(request.account, folder, uidvalidity, saved, examined, replace=request.rescan)
         return [s.key for s in saved] if request.rescan else []

@@ -45,6 +45,12 @@ def examine(raw: RawMessage, patterns: PatternSet, trust: Trust = Trust(), zone:
                  authenticity=auth, match=result, warnings=tuple(warnings), instructions=asks)
 
 
+def judged_by(patterns: PatternSet, zone: tzinfo | None) -> str:
+    """What a stored verdict depends on besides the message: the rules, and the zone the user's
+    zone-less forwards were read in. When either changes, stored mail is judged again."""
+    return patterns.fingerprint + (f" {timestamps.zone_name(zone)}" if zone is not None else "")
+
+
 def concerns_platform(facts: Facts) -> bool:
     """From a platform, pretending to be one, or forwarding its mail."""
     return facts.match.platform is not None
