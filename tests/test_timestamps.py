@@ -273,3 +273,60 @@ def test_clocks_that_disagree_by_days_say_so_in_days():
 
     note = _disagreement("the Date header", datetime(2026, 11, 1, tzinfo=UTC), "your server", datetime(2026, 11, 10, 7, 43, tzinfo=UTC))
     assert note.endswith("(9 days 7 hours later)"), note
+
+
+# --- zone-less forwarded dates, read in the user's zone (README, "Time") ----------------------------
+
+def _forward(date_header: str, date_text: str) -> Original:
+    outer = _mail(date_header)
+    return Original("", "donotreply@upwork.com", "", "", True, "inline forward", date_text=date_text,
+                    date_languages=("en",), forwarded_by="maria@example.org", mail=outer)
+
+
+def _zone(name: str):
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(name)
+
+
+def test_a_summer_time_original_forwarded_in_winter_is_read_with_your_zones_daylight_saving():
+    """Rejected in October (CEST, +02:00), forwarded in November (CET, +01:00): the November offset
+    of the forward is the user's, so the user's zone reads the October date, an hour earlier."""
+    o = _forward("Thu, 5 Nov 2026 10:00:00 +0100", "Tue, Oct 20, 2026 at 4:03 PM")
+    ts = original_sent_at(o, your_zone=_zone("Europe/Berlin"))
+    assert ts.value.isoformat() == "2026-10-20T16:03:00+02:00"
+    assert ts.source == "forwarded-header+forwarder-zone"
+    assert any("daylight saving" in n and "Europe/Berlin" in n for n in ts.notes)
+    assert original_sent_at(o).value.isoformat() == "2026-10-20T16:03:00+01:00"  # a stranger's: as written
+
+
+@pytest.mark.parametrize("zone, text, expected", [
+    ("Europe/Berlin", "Tuesday, November 24, 2026 4:03 PM", "2026-11-24T16:03:00+01:00"),
+    ("America/New_York", "Tuesday, November 24, 2026 10:03 AM", "2026-11-24T10:03:00-05:00"),
+])
+def test_a_forward_dated_in_utc_reads_the_quoted_wall_time_in_your_zone(zone, text, expected):
+    """Exchange Online writes the forward's Date in +0000 while the quoted block shows the user's wall clock."""
+    ts = original_sent_at(_forward("Tue, 24 Nov 2026 15:20:05 +0000", text), your_zone=_zone(zone))
+    assert ts.value.isoformat() == expected
+    assert ts.source == "forwarded-header+your-zone"
+    assert any(zone in n and "UTC" in n for n in ts.notes)
+    assert not any("clocks disagree" in n for n in ts.notes)
+
+
+def test_a_utc_forward_stays_utc_when_your_zone_would_put_the_original_after_the_forward():
+    ts = original_sent_at(_forward("Tue, 24 Nov 2026 15:20:05 +0000", "Tuesday, November 24, 2026 3:10 PM"),
+                          your_zone=_zone("America/New_York"))  # 15:10 New York is 20:10 UTC, after 15:20 UTC
+    assert ts.value.isoformat() == "2026-11-24T15:10:00+00:00"
+    assert ts.source == "forwarded-header+forwarder-zone"
+    assert any("after the forward" in n for n in ts.notes)
+
+
+@pytest.mark.parametrize("date_header, zone, expected", [
+    ("Tue, 24 Nov 2026 17:20:05 -0500", "Europe/Berlin", "2026-11-24T16:03:00-05:00"),  # not your offset: theirs
+    ("Tue, 24 Nov 2026 15:20:05 +0000", "UTC", "2026-11-24T16:03:00+00:00"),
+    ("Tue, 24 Nov 2026 16:20:05 +0100", "Europe/Berlin", "2026-11-24T16:03:00+01:00"),  # same period: as before
+])
+def test_a_forwarders_offset_that_says_something_is_kept(date_header, zone, expected):
+    ts = original_sent_at(_forward(date_header, "Tue, Nov 24, 2026 at 4:03 PM"), your_zone=_zone(zone))
+    assert ts.value.isoformat() == expected
+    assert ts.source == "forwarded-header+forwarder-zone"

@@ -186,6 +186,11 @@ class App:
         return self.env.zone
 
     @property
+    def judged_by(self) -> str:
+        """What a stored verdict is judged with: the rules and the zone forwards are read in (pipeline.judged_by)."""
+        return pipeline.judged_by(self.patterns, self.env.zone)
+
+    @property
     def platform_names(self) -> dict[str, str]:
         return {p.id: p.name for p in self.patterns.platforms}
 
@@ -286,7 +291,7 @@ class App:
         from rejectscan.store import Saved, run_lock
 
         saved = [Saved(key=kept[r.source][0], uid=None, record=r, raw=kept[r.source][1],
-                       rules=self.patterns.fingerprint) for r in records]
+                       rules=self.judged_by) for r in records]
         with run_lock(self.db, 300.0), self._store() as store:
             if submitted is not None and submitted not in {s.at for s in store.submissions()}:
                 store.add_submission(submitted, None, "analyze --submitted-at")
@@ -318,7 +323,8 @@ class App:
         judge = pipeline.StreamingJudge(patterns, submissions, history)
         held = None  # with --submitted-at the first message waits: if it is the only one, it is checked
         seen = 0
-        for item, facts in pipeline.examine_all(items, patterns, include_all, on_error, prefilter, self.trust):
+        for item, facts in pipeline.examine_all(items, patterns, include_all, on_error, prefilter, self.trust,
+                                                self.env.zone):
             seen += 1
             if keep is not None and pipeline.concerns_platform(facts):
                 keep[facts.source] = (message_key(item.data, facts.message_id), item.data)
@@ -427,7 +433,8 @@ class App:
             request = FetchRequest(account=imap.account, since=since, rescan=rescan,
                                    search_forwards=imap.search_forwards, own_addresses=tuple(sorted(trust.addresses)))
             try:
-                outcome = Fetcher(box, store, self.patterns, lambda: self._history(store), trust, progress).run(request)
+                outcome = Fetcher(box, store, self.patterns, lambda: self._history(store), trust, progress,
+                                  self.env.zone).run(request)
             finally:
                 progress.clear()
             store.beat(imap.account, runner)
@@ -498,7 +505,7 @@ class App:
     def _stored_records(self, store, write: bool = True) -> list[Record]:
         """Every stored record, as the rules in force judge it."""
         records = {s.key: s.record for s in store.records()}
-        if store.judged_by_other_rules(self.patterns.fingerprint):
+        if store.judged_by_other_rules(self.judged_by):
             records.update(self._rejudge(store, write))
         return list(records.values())
 
@@ -510,12 +517,12 @@ class App:
         rows = store.raw_messages()
         errors: list[InputError] = []
         keyed = [(key, pipeline.examine_one(RawMessage(raw, source, in_container=True), self.patterns, True,
-                                            errors.append, self.trust)) for key, source, raw in rows]
+                                            errors.append, self.trust, self.env.zone)) for key, source, raw in rows]
         keyed = [(key, facts) for key, facts in keyed if facts is not None]
         reports = pipeline.judge([f for _, f in keyed], self.patterns, store.submissions())
         updates = [(key, Record.from_report(r)) for (key, _), r in zip(keyed, reports)]
         if write:
-            store.update_records(updates, self.patterns.fingerprint)
+            store.update_records(updates, self.judged_by)
         return updates
 
     def history(self) -> HistoryView:

@@ -228,19 +228,32 @@ def _conflicting(groups: tuple[tuple[Result, ...], ...], platform: Platform) -> 
     return ""
 
 
+def forwarded_by_you(original: Original, trust: Trust, outer: ParsedMail | None) -> bool:
+    """Whether the user made this forward: the forwarder is one of the user's addresses (the
+    config's, or the address the forward was delivered to). Only then did the user's mail client
+    write the forwarded date, on the user's clock."""
+    forwarder = (original.forwarded_by or "").lower()
+    return bool(original.forwarded and forwarder and forwarder in _yours(trust, outer))
+
+
+def _yours(trust: Trust, outer: ParsedMail | None) -> set[str]:
+    """The user's addresses: the config's, and the ones the provider delivered the message to. To and
+    Cc are the sender's words, so they say who the user is only for a message that was never
+    delivered (saved from the mail program): a stranger's mail always arrives with a trace."""
+    delivered_to: set[str] = set()
+    if outer is not None:
+        delivered_to = (delivered(outer.trace) if any(t.name == "received" for t in outer.trace)
+                        else set(outer.recipients))
+    return set(trust.addresses) | delivered_to
+
+
 def _stranger(original: Original, trust: Trust, outer: ParsedMail | None) -> str | None:
     """A forward proves something, and counts, only when the user forwarded it: the forwarder is one
     of the user's addresses (the config's, or the address the provider delivered the forward to) and the
     person the original was sent to, and the forward does not fail its own checks."""
     forwarder = (original.forwarded_by or "").lower()
     inner = original.mail
-    delivered_to: set[str] = set()
-    if outer is not None:
-        # To and Cc are the sender's words, so they say who the user is only for a message that was
-        # never delivered (saved from the mail program): a stranger's mail always arrives with a trace
-        delivered_to = (delivered(outer.trace) if any(t.name == "received" for t in outer.trace)
-                        else set(outer.recipients))
-    user = trust.addresses | delivered_to
+    user = _yours(trust, outer)
     sent_to = trust.addresses | set(inner.recipients if inner is not None and original.via is Via.ATTACHED else user)
     if not forwarder or forwarder not in user or forwarder not in sent_to:
         return (f"forwarded by {forwarder or 'an unknown sender'}, who is not you or not the person it was sent to: "

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Iterable, Mapping, Protocol
 
 from rejectscan import confirm, pipeline
@@ -153,8 +153,9 @@ class Fetcher:
     """Runs the pipeline over every configured folder of one mailbox into one store."""
 
     def __init__(self, mailbox: Mailbox, store: Store, patterns: PatternSet, history: "HistorySource",
-                 trust: Trust = Trust(), progress: Progress = Silent()) -> None:
+                 trust: Trust = Trust(), progress: Progress = Silent(), zone: tzinfo | None = None) -> None:
         self.mailbox = mailbox
+        self.zone = zone  # the user's: forwards they made wrote their quoted dates in it
         self.progress = progress
         self._downloaded, self._to_download = 0, 0  # in the folder being read, for the progress line
         self.trust = trust
@@ -247,7 +248,7 @@ class Fetcher:
             if raw.internaldate is not None and raw.internaldate < request.since:
                 continue  # SINCE is whole days; the window is exact (and this UID is not examined)
             examined.append(uid)
-            found = pipeline.examine_one(raw, self.patterns, False, errors.append, self.trust)
+            found = pipeline.examine_one(raw, self.patterns, False, errors.append, self.trust, self.zone)
             if found is None:
                 continue
             key = message_key(raw.data, found.message_id)
@@ -258,7 +259,7 @@ class Fetcher:
             facts.append(found)
         reports = pipeline.judge(facts, self.patterns, self.store.all_submissions(), self.history())
         saved = [Saved(key=key, uid=uid, record=Record.from_report(report), raw=raw.data,
-                       rules=self.patterns.fingerprint)
+                       rules=pipeline.judged_by(self.patterns, self.zone))
                  for (uid, raw, key), report in zip(items, reports)]
         self.store.save_batch(request.account, folder, uidvalidity, saved, examined, replace=request.rescan)
         return [s.key for s in saved] if request.rescan else []

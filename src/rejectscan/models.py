@@ -57,6 +57,7 @@ class TimeSource(str, enum.Enum):
     ATTACHED_DATE_HEADER = "attached-message date-header"
     FORWARDED = "forwarded-header"
     FORWARDED_FORWARDER_ZONE = "forwarded-header+forwarder-zone"
+    FORWARDED_YOUR_ZONE = "forwarded-header+your-zone"
     FORWARDED_ASSUMED_UTC = "forwarded-header+assumed-utc"
     RECEIVED = "received-header"
     INTERNALDATE = "imap-internaldate"

@@ -9,7 +9,7 @@ message or from the store, and history-aware advice needs the rejections before 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Callable, Iterable, Iterator
 
 from rejectscan import advice as advice_rules
@@ -25,11 +25,13 @@ from rejectscan.prefilter import Prefilter
 ErrorSink = Callable[[InputError], None]
 
 
-def examine(raw: RawMessage, patterns: PatternSet, trust: Trust = Trust()) -> Facts:
-    """Everything one message says on its own. Raises InputError only for input that is not mail."""
+def examine(raw: RawMessage, patterns: PatternSet, trust: Trust = Trust(), zone: tzinfo | None = None) -> Facts:
+    """Everything one message says on its own. Raises InputError only for input that is not mail.
+    `zone`: the user's, in which a forward the user made wrote its quoted date (README, "Time")."""
     mail = parse.parse_message(raw.data, raw.source, raw.size)
     original = forwards.unwrap(mail)
-    sent_at = timestamps.original_sent_at(original, raw.internaldate)
+    yours = zone if authenticity.forwarded_by_you(original, trust, mail) else None
+    sent_at = timestamps.original_sent_at(original, raw.internaldate, yours)
     result, guess = match.match(original, patterns)
     auth = authenticity.judge(original, guess.platform, guess.relation, guess.reason, trust, mail)
     warnings = list(sent_at.notes) + list(mail.defects)
@@ -43,16 +45,22 @@ def examine(raw: RawMessage, patterns: PatternSet, trust: Trust = Trust()) -> Fa
                  authenticity=auth, match=result, warnings=tuple(warnings), instructions=asks)
 
 
+def judged_by(patterns: PatternSet, zone: tzinfo | None) -> str:
+    """What a stored verdict depends on besides the message: the rules, and the zone the user's
+    zone-less forwards were read in. When either changes, stored mail is judged again."""
+    return patterns.fingerprint + (f" {timestamps.zone_name(zone)}" if zone is not None else "")
+
+
 def concerns_platform(facts: Facts) -> bool:
     """From a platform, pretending to be one, or forwarding its mail."""
     return facts.match.platform is not None
 
 
 def examine_one(item: RawMessage, patterns: PatternSet, include_all: bool, on_error: ErrorSink,
-                trust: Trust = Trust()) -> Facts | None:
+                trust: Trust = Trust(), zone: tzinfo | None = None) -> Facts | None:
     """Facts for a message worth reporting, or None; its error goes to on_error and the run carries on."""
     try:
-        facts = examine(item, patterns, trust)
+        facts = examine(item, patterns, trust, zone)
     except InputError as exc:
         if not (item.in_container and not include_all):  # junk inside a container is not the user's concern
             on_error(exc)
@@ -68,7 +76,7 @@ def examine_one(item: RawMessage, patterns: PatternSet, include_all: bool, on_er
 
 def examine_all(items: Iterable[RawMessage | InputError], patterns: PatternSet, include_all: bool,
                 on_error: ErrorSink, prefilter: Prefilter | None = None,
-                trust: Trust = Trust()) -> Iterator[tuple[RawMessage, Facts]]:
+                trust: Trust = Trust(), zone: tzinfo | None = None) -> Iterator[tuple[RawMessage, Facts]]:
     """Every message worth reporting, with its facts. With a prefilter, a container's message that
     cannot concern a platform is skipped unparsed."""
     for item in items:
@@ -77,7 +85,7 @@ def examine_all(items: Iterable[RawMessage | InputError], patterns: PatternSet, 
             continue
         if prefilter is not None and item.in_container and not include_all and not prefilter.may_concern(item.data):
             continue
-        facts = examine_one(item, patterns, include_all, on_error, trust)
+        facts = examine_one(item, patterns, include_all, on_error, trust, zone)
         if facts is not None:
             yield item, facts
 

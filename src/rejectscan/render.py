@@ -142,6 +142,7 @@ _SOURCE_WORDS = {
     TimeSource.ATTACHED_DATE_HEADER: "the Date header of the attached original",
     TimeSource.FORWARDED: "the date in the forwarded header",
     TimeSource.FORWARDED_FORWARDER_ZONE: "the forwarded date, in the forwarder's time zone",
+    TimeSource.FORWARDED_YOUR_ZONE: "the forwarded date, in your time zone (the forward's Date header was in UTC)",
     TimeSource.FORWARDED_ASSUMED_UTC: "the forwarded date, zone unknown, read as UTC",
     TimeSource.RECEIVED: "when your mail server received it",
     TimeSource.INTERNALDATE: "when the IMAP server filed it",

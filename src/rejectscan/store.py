@@ -101,7 +101,7 @@ class Saved:
     uid: int | None
     record: Record
     raw: bytes | None = None
-    rules: str | None = None
+    rules: str | None = None  # what judged it: the rules, and the zone forwards were read in (pipeline.judged_by)
 
 
 def _utc_now() -> datetime:
@@ -277,8 +277,10 @@ class Store:
                 if cur.rowcount:
                     new.append(item.key)
                 elif replace:
-                    db.execute("UPDATE messages SET record=?, label=?, delay_seconds=?, rules=? WHERE message_key=?",
-                               (data, rec.label.value if rec.label else None, rec.delay_seconds, item.rules, item.key))
+                    db.execute("UPDATE messages SET record=?, label=?, delay_seconds=?, rules=?, sent_at=?, sent_ts=?"
+                               " WHERE message_key=?",
+                               (data, rec.label.value if rec.label else None, rec.delay_seconds, item.rules,
+                                _iso(rec.sent_at), _ts(rec.sent_at), item.key))
             db.executemany("INSERT OR IGNORE INTO examined (account, folder, uidvalidity, uid) VALUES (?,?,?,?)",
                            [(account, folder, uidvalidity, uid) for uid in examined])
         return new
@@ -330,12 +332,14 @@ class Store:
 
     @_guarded
     def update_records(self, updates: list[tuple[str, Record]], rules: str) -> None:
-        """Records judged again (the rules changed); whether they were reported is left as it is."""
+        """Records judged again (the rules or the zone changed); whether they were reported is left as
+        it is. The send time is updated too: a zone-less forward's depends on the zone it was read in."""
         with self.transaction() as db:
             db.executemany("UPDATE messages SET record=?, kind=?, platform=?, label=?, delay_seconds=?, authentic=?,"
-                           " rules=? WHERE message_key=?",
+                           " rules=?, sent_at=?, sent_ts=? WHERE message_key=?",
                            [(json.dumps(r.to_json()), r.kind.value, r.platform, r.label.value if r.label else None,
-                             r.delay_seconds, _tri(r.authentic), rules, key) for key, r in updates])
+                             r.delay_seconds, _tri(r.authentic), rules, _iso(r.sent_at), _ts(r.sent_at), key)
+                            for key, r in updates])
 
     @_guarded
     def mark_reported(self, keys: Iterable[str]) -> None:

@@ -2,8 +2,9 @@
 
 A wrong time is a wrong label, so every value carries where it came from, and nothing falls
 back silently to "now" or to a file's mtime. Dates inside inline forwards are written by the
-forwarder's mail client in its language and usually without a zone: the zone is then taken from
-the forwarder's own Date header offset, and the source says so.
+forwarder's mail client in its language and usually without a zone: the zone is then the
+forwarder's, known from their own Date header's offset (or, for a forward the user made, from the
+user's zone: see _zoneless), and the source says so.
 """
 
 from __future__ import annotations
@@ -67,11 +68,14 @@ _DATEPARSER_LANGS = {
 }
 
 
-def original_sent_at(original: Original, internaldate: datetime | None = None) -> Timestamp:
-    """The original's send time, with the clock it came from and any disagreement noted."""
+def original_sent_at(original: Original, internaldate: datetime | None = None,
+                     your_zone: tzinfo | None = None) -> Timestamp:
+    """The original's send time, with the clock it came from and any disagreement noted.
+    `your_zone`: the user's, given only for a forward the user made (their mail client wrote its
+    quoted date on their wall clock); None for anyone else's."""
     mail = original.mail
     if original.date_text:  # inline forward
-        return _forwarded_sent_at(original, mail, internaldate)
+        return _forwarded_sent_at(original, mail, internaldate, your_zone)
     source = TimeSource.ATTACHED_DATE_HEADER if original.via is Via.ATTACHED else TimeSource.DATE_HEADER
     notes: list[str] = []
     value = parse_rfc5322(original.date_header) if original.date_header else None
@@ -99,7 +103,7 @@ def original_sent_at(original: Original, internaldate: datetime | None = None) -
 
 
 def _forwarded_sent_at(original: Original, outer: ParsedMail | None,
-                       internaldate: datetime | None) -> Timestamp:
+                       internaldate: datetime | None, your_zone: tzinfo | None) -> Timestamp:
     outer_date = parse_rfc5322(outer.date_header) if outer and outer.date_header else None
     fallback_zone = outer_date.tzinfo if outer_date is not None else None
     value, zone_written = parse_client_date(
@@ -111,10 +115,9 @@ def _forwarded_sent_at(original: Original, outer: ParsedMail | None,
         return Timestamp(None, TimeSource.NONE, (f"the forwarded date {original.date_text!r} could not be read",))
     if zone_written:
         source = TimeSource.FORWARDED
-    elif fallback_zone is not None:
-        source = TimeSource.FORWARDED_FORWARDER_ZONE
-        notes.append(f"the forwarded date {original.date_text!r} has no time zone; "
-                     f"took {_offset_text(outer_date)} from the forwarder's own Date header")
+    elif outer_date is not None:
+        value, source, note = _zoneless(value.replace(tzinfo=None), outer_date, your_zone, original.date_text)
+        notes.append(note)
     else:
         source = TimeSource.FORWARDED_ASSUMED_UTC
         notes.append(f"the forwarded date {original.date_text!r} has no time zone and the forward "
@@ -123,6 +126,50 @@ def _forwarded_sent_at(original: Original, outer: ParsedMail | None,
         notes.append(_disagreement("the forwarded date", value, "the forward was sent", outer_date))
     precision = 1 if _HAS_SECONDS.search(original.date_text) else 60
     return Timestamp(value, source, tuple(notes), precision_seconds=precision)
+
+
+def _zoneless(wall: datetime, forwarded_at: datetime, your_zone: tzinfo | None,
+              text: str) -> tuple[datetime, TimeSource, str]:
+    """A forwarded wall-clock time with no zone, read in the forwarder's zone, and why that zone.
+
+    Their Date header gives only an offset, the one of the day they forwarded. When it is the
+    user's zone's offset that day, the forwarder is taken to be the user's clock, and the user's
+    zone reads the date with its daylight saving time (a rejection in October summer time,
+    forwarded in November, is an hour off at the November offset). A +0000 that is not the user's
+    offset says nothing of the forwarder's clock (Exchange Online writes UTC whatever the quoted
+    block shows), so the user's zone reads it, unless that would put the original after the
+    forward. `your_zone` None (a stranger's forward): the offset as written.
+    """
+    offset = forwarded_at.utcoffset()
+    as_written = wall.replace(tzinfo=forwarded_at.tzinfo)
+    said = f"the forwarded date {text!r} has no time zone"
+    took = f"took {_offset_text(forwarded_at)} from the forwarder's own Date header"
+    if your_zone is None:
+        return as_written, TimeSource.FORWARDED_FORWARDER_ZONE, f"{said}; {took}"
+    yours = wall.replace(tzinfo=your_zone)
+    yours = yours.replace(tzinfo=timezone(yours.utcoffset()))  # a fixed offset, as every other reading
+    name = zone_name(your_zone)
+    if forwarded_at.astimezone(your_zone).utcoffset() == offset:
+        if yours.utcoffset() == offset:
+            return as_written, TimeSource.FORWARDED_FORWARDER_ZONE, f"{said}; {took}"
+        return yours, TimeSource.FORWARDED_FORWARDER_ZONE, (
+            f"{said}; the forwarder's own Date header has {_offset_text(forwarded_at)}, as your zone ({name}) "
+            f"had when it was forwarded, but on {wall:%Y-%m-%d} your zone was at {_offset_text(yours)} "
+            f"(daylight saving time): read at {_offset_text(yours)}")
+    if offset == timedelta(0):
+        if yours - forwarded_at > CLOCK_TOLERANCE:
+            return as_written, TimeSource.FORWARDED_FORWARDER_ZONE, (
+                f"{said}; {took} (read in your zone, {name}, it would be after the forward)")
+        return yours, TimeSource.FORWARDED_YOUR_ZONE, (
+            f"{said}, and the forwarder's own Date header is in UTC (+00:00), as Exchange Online and some "
+            f"other mail services write it whatever clock the quoted block shows: read in your zone, "
+            f"{name} ({_offset_text(yours)})")
+    return as_written, TimeSource.FORWARDED_FORWARDER_ZONE, f"{said}; {took}"
+
+
+def zone_name(zone: tzinfo) -> str:
+    """'Europe/Berlin' for a tz database zone, else what the zone calls itself."""
+    return getattr(zone, "key", None) or zone.tzname(None) or str(zone)
 
 
 def parse_rfc5322(value: str) -> datetime | None:
