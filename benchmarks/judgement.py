@@ -8,7 +8,7 @@ config, data and cache folders, so that no config file or state database is read
 precision and recall per kind, the confusion between kinds, the two targets, and label,
 authenticity and platform accuracy; --verbose adds every miss, --json prints all of it as JSON.
 
-Usage: python benchmarks/judgement.py [--split dev|holdout|fresh|blind|published|blind-d|blind-e|blind-f|blind-g|all] [--verbose] [--json] [--src DIR]
+Usage: python benchmarks/judgement.py [--split dev|holdout|fresh|blind|published|blind-d|blind-e|blind-f|blind-g|blind-h|all] [--verbose] [--json] [--src DIR]
 Exit status: 0 whatever the scores; 2 when the harness itself failed.
 """
 
@@ -284,7 +284,7 @@ def miss_lines(m: dict[str, Any]) -> list[str]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--split", choices=("dev", "holdout", "fresh", "blind", "published", "blind-d", "blind-e", "blind-f", "blind-g", "all"), default="dev")
+    parser.add_argument("--split", choices=("dev", "holdout", "fresh", "blind", "published", "blind-d", "blind-e", "blind-f", "blind-g", "blind-h", "all"), default="dev")
     parser.add_argument("--verbose", action="store_true", help="print every miss with the record's reasons and notes")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument("--src", type=Path, default=ROOT / "src", help="the source tree to test (default: src/)")

@@ -40,7 +40,7 @@ def _judge(app, case: dict) -> Run:
     return Run(case, records[0] if records else None, len(records), "" if records else f"{result.errors}")
 
 
-@pytest.mark.parametrize("split", ["dev", "holdout", "fresh", "blind", "published", "blind-d", "blind-e", "blind-f", "blind-g"])
+@pytest.mark.parametrize("split", ["dev", "holdout", "fresh", "blind", "published", "blind-d", "blind-e", "blind-f", "blind-g", "blind-h"])
 def test_every_case_keeps_its_verdict(split, tmp_path):
     from rejectscan.app import App, CommonOptions
 

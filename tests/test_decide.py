@@ -67,6 +67,20 @@ RULES = patterns.load().decisions
     ("Result", "After the coding task, your application to our network was closed.", Kind.REJECTION),
     ("Duplicate", "We found your account and a second one on one phone, so both have been closed.", Kind.SUSPENSION),
     ("Queue", "Thanks for finishing your profile. It's now waiting for one of our reviewers.", Kind.SUBMISSION),
+    # refusals without the usual verbs, typos, a table row, an appeal's answer
+    ("Profile", "We went over your profile, and we have to say no this time.", Kind.REJECTION),
+    ("Profile", "Your seller profile: it is not a yes yet.", Kind.REJECTION),
+    ("Profile", "Right now your profile isn't one we can show to buyers.", Kind.REJECTION),
+    ("Review", "We ended the review of your profile without approval.", Kind.REJECTION),
+    ("Re: profile", "sorry we cant aprove ur profile yet, the links are private", Kind.REJECTION),
+    ("Summary", "Profile        | Web design\nOutcome        | Declined", Kind.REJECTION),
+    ("Re: my appeal about my profile", "After a second look, the earlier decision remains.", Kind.REJECTION),
+    ("Re: my appeal about my profile", "We looked again and have overturned the original decision.", Kind.APPROVAL),
+    ("Next steps", "We won't be progressing your candidacy to the last round.", Kind.REJECTION),
+    # a brand-new account held for its first review is waiting, not restricted
+    ("Welcome", "Your brand new account is on hold until we review your profile.", Kind.SUBMISSION),
+    ("Heads up", "We've popped a limit on your account while we check a payment.", Kind.SUSPENSION),
+    ("Live", "No section was rejected. Buyers can now find you, and you can start selling today.", Kind.APPROVAL),
 ])
 def test_decisions_in_new_words(subject, body, kind):
     assert decide(subject, body, RULES).kind is kind
@@ -90,6 +104,8 @@ def test_decisions_in_new_words(subject, body, kind):
     # someone else's profile in a job title; a programme refused while the profile stays live
     ("New projects for you", "- Fix my seller profile after it was rejected ($40)\n- Logo for a bakery ($90)"),
     ("Top Rated", "We can't add you to the programme yet. Your profile and all current Gigs stay live."),
+    ("Specialized profile", "We could not approve your specialised profile for SEO. Your main profile remains visible."),
+    ("Pro programme", "We can't accept you into the programme. Your account and profile remain just as they are."),
     ("Agency", "The agency owner has declined your request to join their studio team."),
     ("Closed", "At your request we have deactivated your account. Your invoices stay available."),
     ("Edit not approved", "The edit to your profile title was not approved. Your profile remains live."),

@@ -42,7 +42,7 @@ Case = dict[str, Any]
 REQUIRED = ("id", "split", "category", "platform", "kind", "from", "subject", "date", "body")
 OPTIONAL = ("label", "authentic", "submitted_at", "html", "reply_to", "headers", "auth", "wrap", "note")
 CHOICES = {
-    "split": ("dev", "holdout", "fresh", "blind", "published", "blind-d", "blind-e", "blind-f", "blind-g"),
+    "split": ("dev", "holdout", "fresh", "blind", "published", "blind-d", "blind-e", "blind-f", "blind-g", "blind-h"),
     "platform": ("upwork", "fiverr", "peopleperhour", "toptal", "freelancer", "guru", "none"),
     "kind": ("submission", "rejection", "approval", "suspension", "other"),
     "label": ("automated", "human-reviewed", "unknown"),

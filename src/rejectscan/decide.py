@@ -28,7 +28,7 @@ DECISION_MIN = 1.0  # a decision needs one plain sentence, or several weaker one
 SUBMISSION_MIN = 0.5  # "your" must stand this close before an owned object
 _SPLIT = re.compile(r"(?:(?<=[^.]\.)|(?<=[!?;]))\s+|\n+")  # not after dot leaders ("Outcome ....")
 _BULLET = re.compile(r"^\s*(?:[-*•·]+|\d+[.)])\s+")
-_OWNER = re.compile(r"\b(?:your|the|this)\s+(?:[\w.&'-]+\s+){0,2}$")
+_OWNER = re.compile(r"\b(?:your|ur|the|this)\s+(?:[\w.&'-]+\s+){0,2}$")  # "ur": typed on a phone
 _OTHERS = re.compile(r"\b(?:my|his|her|their|another|someone.s|somebody.s|other|others.)\s+(?:[\w.&'-]+\s+){0,2}$")
 _OWNER_AFTER = re.compile(r"\s*(?:that\s+)?you(?:'ve)?\s+(?:submitted|sent|made|created|applied|registered)\b")
 _BOUNDARY = re.compile(r",\s*but\b|\bbut\b|:\s")
@@ -205,7 +205,9 @@ def _objects(sentence: Sentence, rules: DecisionRules) -> list[_Object]:
     text = sentence.text
     found = _longest([(rule, s, e) for rule in rules.objects for s, e in _matches(rule.regexes, text)])
     return [_Object(rule, s, e, sentence.subject or _owned(text, s, e),
-                    bool(_OTHERS.search(text, max(0, s - OWNER_REACH), s))) for rule, s, e in found]
+                    # in a reply's subject "my profile" is the user's own words about their own
+                    not sentence.reply and bool(_OTHERS.search(text, max(0, s - OWNER_REACH), s)))
+            for rule, s, e in found]
 
 
 def _read(sentence: Sentence, index: int, rules: DecisionRules,
@@ -262,8 +264,11 @@ def _read(sentence: Sentence, index: int, rules: DecisionRules,
             out.append(Reading(None, 0.0, rule.id, name, sentence.shown, index, sentence.subject, sentence.reply))
             continue
         if cls in rule.clears:
+            # "your account and profile remain as they are": what is said of both keeps both
+            joined = [cls] + ([o.rule.cls for o in _joined(text, candidates, target)] if target is not None else [])
+            clears = tuple(dict.fromkeys(c for j in joined if j in rule.clears for c in rule.clears[j]))
             out.append(Reading(None, 0.0, rule.id, name, sentence.shown, index, sentence.subject, sentence.reply,
-                               cls, rule.clears[cls]))
+                               cls, clears))
             continue
         kind = rule.kinds.get(cls)
         if kind is not None:
@@ -284,13 +289,20 @@ def _nearest(objects: list[_Object], start: int, end: int) -> _Object | None:
 def _coordinated(text: str, objects: list[_Object], target: _Object) -> _Object | None:
     """'your profile and ID documents are in review': an outcome said of both is said of the
     user's standing too, so the profile, not the documents, decides what it means."""
+    joined = _joined(text, objects, target)
+    return joined[0] if joined else None
+
+
+def _joined(text: str, objects: list[_Object], target: _Object) -> list[_Object]:
+    """The user's standing objects named together with the target ('your account and profile')."""
+    out = []
     for o in objects:
-        if o.rule.cls == "other" or o.rule.pronoun or not o.owned:
+        if o is target or o.rule.cls == "other" or o.rule.pronoun or not o.owned:
             continue
         between = text[o.end:target.start] if o.end <= target.start else text[target.end:o.start] if target.end <= o.start else None
         if between is not None and _AND.fullmatch(between):
-            return o
-    return None
+            out.append(o)
+    return out
 
 
 def _hedged(text: str, at: int, hedges: list[tuple[int, int | None]]) -> bool:

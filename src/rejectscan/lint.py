@@ -27,7 +27,8 @@ class Problem:
 def _prepared(text: str, field: str = "body") -> Prepared:
     return Prepared(normal=normalise(text), clean=text, body=text, subject=text if field == "subject" else "",
                     from_addr=text if field == "from" else "",
-                    from_name=text if field == "from_name" else "")
+                    from_name=text if field == "from_name" else "",
+                    auto_submitted=text if field == "auto-submitted" else "")
 
 
 def lint(patterns: PatternSet) -> list[Problem]:

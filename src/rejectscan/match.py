@@ -37,6 +37,7 @@ class Prepared:
     subject: str
     from_addr: str
     from_name: str
+    auto_submitted: str = ""  # the original's own Auto-Submitted header (none survives an inline forward)
 
 
 def prepare(original: Original) -> Prepared:
@@ -44,7 +45,9 @@ def prepare(original: Original) -> Prepared:
     clean = unquoted(body)
     return Prepared(normal=normalise((original.subject or "") + "\n" + body), clean=clean, body=body,
                     subject=original.subject or "", from_addr=original.from_addr or "",
-                    from_name=original.from_name or "")
+                    from_name=original.from_name or "",
+                    auto_submitted=original.mail.auto_submitted if original.mail is not None and not original.via.inline
+                    else "")
 
 
 # letters other scripts share with Latin ones, as a reader sees them (after Unicode's confusables)
@@ -270,7 +273,7 @@ def evaluate_signals(text: Prepared, signals) -> list[Evidence]:
 
 def signal_hit(signal: Signal, text: Prepared) -> str | None:
     target = {"body": text.clean, "from": text.from_addr, "from_name": text.from_name,
-              "subject": text.subject}[signal.field]
+              "subject": text.subject, "auto-submitted": text.auto_submitted}[signal.field]
     normal = text.normal if signal.field == "body" else normalise(target)
     for phrase in signal.phrases:
         if phrase in normal:

@@ -113,6 +113,7 @@ class ParsedMail:
     from_headers: tuple[str, ...] = ()  # every From header as written (not decoded): forgeries hide in them
     recipients: tuple[str, ...] = ()  # addresses in To, Cc, Delivered-To and X-Original-To
     addressed_to: tuple[str, ...] = ()  # To and Cc alone: whom the sender wrote it to
+    auto_submitted: str = ""  # RFC 3834's Auto-Submitted: "auto-generated" when a program wrote it
     attached: tuple["ParsedMail", ...] = ()  # message/rfc822 parts, parsed the same way
     defects: tuple[str, ...] = ()
 

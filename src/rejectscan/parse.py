@@ -206,13 +206,15 @@ def _parse_object(msg: email.message.Message, depth: int) -> ParsedMail:
         from_headers=tuple(headers.plain(raw, charset) for raw in fields.get("from", ())[:5]),
         recipients=tuple(_recipients(fields, charset)),
         addressed_to=tuple(_recipients(fields, charset, ("to", "cc"))),
+        auto_submitted=_first(fields, "auto-submitted", headers.plain, charset),
         attached=tuple(attached),
         defects=tuple(defects),
     )
 
 
 # The header fields the judgement reads; no other field is decoded (headers.py).
-_FIELDS = {"from", "subject", "date", "message-id", "received", "to", "cc", "delivered-to", "x-original-to"}
+_FIELDS = {"from", "subject", "date", "message-id", "received", "to", "cc", "delivered-to", "x-original-to",
+           "auto-submitted"}
 _TRACE = ("received", "authentication-results", "arc-authentication-results", "delivered-to", "x-original-to")
 MAX_TRACE = 100
 MAX_SAME_FIELD = 100  # values kept of one field name (Received hops, recipients)

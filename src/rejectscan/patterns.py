@@ -21,7 +21,7 @@ from rejectscan.errors import PatternError
 from rejectscan.models import Direction, Kind, Label
 from rejectscan.text import normalise
 
-SIGNAL_FIELDS = ("body", "from", "from_name", "subject")
+SIGNAL_FIELDS = ("body", "from", "from_name", "subject", "auto-submitted")
 _UNSUPPORTED = re.compile(r"\(\?<?[=!]|\\[1-9]|\(\?P=")
 
 
