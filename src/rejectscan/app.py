@@ -222,12 +222,13 @@ class App:
             return Silent()
         return Meter(stream, width)
 
-    def when(self, text: str) -> datetime:
-        """A time the user typed, in their zone."""
-        return timestamps.parse_when(text, now=self.env.now(), zone=self.env.zone)
+    def when(self, text: str, option: str = "--submitted-at") -> datetime:
+        """A time the user typed as `option`, in their zone; an error names the option."""
+        return timestamps.parse_when(text, now=self.env.now(), zone=self.env.zone, option=option)
 
-    def since(self, text: str) -> datetime:
-        return timestamps.parse_since(text, now=self.env.now(), zone=self.env.zone)
+    def since(self, text: str, option: str = "--since") -> datetime:
+        """The start of a window the user typed: a span back from now, or a date."""
+        return timestamps.parse_since(text, now=self.env.now(), zone=self.env.zone, option=option)
 
     # --- analyze ------------------------------------------------------------------------------------
 
@@ -630,7 +631,7 @@ class App:
         from rejectscan import doctor, lint
 
         now = self.env.clock()
-        window = timestamps.parse_duration(stale_after, "--stale-after")
+        window = timestamps.parse_span(stale_after, "--stale-after")
         account = functools.lru_cache(maxsize=1)(lambda: self.account(options))
         inputs = doctor.DoctorInputs(
             account=account, config_path=self.settings.config_path or "no config file",
