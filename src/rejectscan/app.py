@@ -251,7 +251,7 @@ class App:
             errors.append(exc)
             on_error(exc)
 
-        when = self.when(submitted_at) if submitted_at else None
+        when = self.when(submitted_at) if submitted_at is not None else None  # "" is refused, not ignored
         warnings: list[str] = []
         if record:
             with self._store():  # refused now (read-only, full, newer), not after the whole input was read
@@ -542,6 +542,10 @@ class App:
         standard output)."""
         from rejectscan import __version__, privatefile, report
 
+        when = self.when(submitted_at) if submitted_at is not None else None  # "" is refused, not ignored
+        if when is not None and not paths:
+            raise UsageError("--submitted-at pairs only with saved mail given as PATHS; give the .eml or mbox "
+                             "files too, or record the time with `rejectscan submitted --at`")
         to_stream = output == privatefile.STDOUT
         target = None if to_stream else privatefile.check_target(output)
         errors: list[InputError] = []
@@ -564,7 +568,6 @@ class App:
                 warnings.append(_without_store(exc))
         if paths:  # judged as analyze judges them: paired with the store's submissions, advised by its history
             stored = history_mod.build(submissions, records, self.platform_names) if records or submissions else None
-            when = self.when(submitted_at) if submitted_at else None
             records = records + list(self._judge_files(paths, pairing, stored, when=when, include_all=False,
                                                        full_parse=False, on_error=error))
             named = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
@@ -602,7 +605,7 @@ class App:
     def record_submission(self, at: str | None, platform: str, note: str | None, future: bool = False) -> Submission:
         platform = self.platform_id(platform)
         now = self.env.now()
-        when = self.when(at) if at else now
+        when = self.when(at, "--at") if at is not None else now
         if when > now + timedelta(minutes=1) and not future:
             raise UsageError(f"--at {at!r} is in the future ({when.isoformat(sep=' ', timespec='seconds')}); a "
                              "submission is recorded when you click Submit. Add --future if you mean it")
