@@ -270,6 +270,8 @@ def cli(ctx: click.Context, verbose: bool, debug: bool, log_file: str | None, co
     env = given or Environment.from_os()
     ctx.obj = {"env": env, "debug": debug, "color": color, "logging_to_stderr": (verbose or debug) and not log_file}
     setup_logging(env, verbose=verbose, debug=debug, log_file=log_file)
+    if env.zone_warning:  # once per run, before any command reads or shows a time
+        _warnings([env.zone_warning])
 
 
 @cli.command()
