@@ -144,7 +144,7 @@ def _out(text: str) -> None:
 def _vocabulary(app):
     from rejectscan.render import Vocabulary
 
-    return Vocabulary(names=app.platform_names, always=app.always_advice)
+    return Vocabulary(names=app.platform_names, always=app.always_advice, zone=app.zone)
 
 
 def _writer(app, quiet: bool = False):
