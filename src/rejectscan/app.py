@@ -313,7 +313,7 @@ class App:
         patterns = self.patterns
         submissions = list(submissions)
         if when is not None:
-            submissions.append(Submission(at=when, platform=None, source="--submitted-at"))
+            submissions.append(Submission(at=when, platform=None, source="--submitted-at", typed=True))
         prefilter = None if full_parse or include_all else Prefilter.for_patterns(patterns)
         items = self._inputs(paths, prefilter, progress)
         judge = pipeline.StreamingJudge(patterns, submissions, history)
