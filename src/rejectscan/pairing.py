@@ -6,8 +6,11 @@ platform's own confirmation of the same click are one cycle). A decision with no
 submission before it has no delay, and says why: a resubmission nobody recorded must not be
 measured from an older submission that was already answered.
 
-A time typed for this run (--submitted-at) that could not be used is named in a note wherever it
-could not: the user always learns what became of what they typed.
+A time typed for this run (--submitted-at) wins over every other submission for the decision it
+pairs with (the first one after it): the user said when they clicked Submit, for this mail. A later
+submission it passes over (a `rejectscan submitted` record, a confirmation email) is named in a
+note, and so is the typed time wherever it could not be used: the user always learns what became
+of what they typed.
 """
 
 from __future__ import annotations
@@ -58,6 +61,14 @@ def pair(at: datetime | None, platform: str | None, event: str, submissions: Ite
                     if d.event != event and d.at < at and (d.platform is None or platform is None or d.platform == platform)),
                    default=None)
     open_ = [s for s in earlier if previous is None or s.at > previous]
+    typed = max((s for s in open_ if s.typed), key=lambda s: s.at, default=None)
+    if typed is not None:
+        passed = max((s for s in open_ if s.at > typed.at), key=lambda s: s.at, default=None)
+        if passed is None:
+            return Pairing(typed)
+        return Pairing(typed, note=f"measured from the time you gave with --submitted-at ({_when(typed.at)}), not "
+                                   f"from the later submission {passed.source} ({_when(passed.at)}): the time you "
+                                   "type wins; leave out --submitted-at to measure from that one")
     if open_:
         return Pairing(max(open_, key=lambda s: s.at))
     if earlier:
