@@ -157,10 +157,15 @@ def test_config_values_of_the_wrong_type_are_refused_with_file_and_key(tmp_path,
 
 
 @pytest.mark.parametrize("args, words", [
-    (("fetch", "--since", "99999999d"), ["before the year 1"]),
-    (("fetch", "--since", "9" * 5000 + "d"), ["before the year 1"]),
-    (("fetch", "--since", "9999y"), ["before the year 1"]),
-    (("fetch", "--since", "-5d"), ["without a sign"]),
+    (("fetch", "--since", "99999999d"), ["--since", "at most 100 years"]),
+    (("fetch", "--since", "9" * 5000 + "d"), ["--since", "too long", "5,001 characters"]),
+    (("fetch", "--since", "9999y"), ["--since", "at most 100 years"]),
+    (("fetch", "--since", "-5d"), ["--since", "without a sign"]),
+    (("fetch", "--since", "30m"), ["--since", "ambiguous", "30min", "30mo"]),
+    (("fetch", "--since", "0d"), ["--since", "longer than zero"]),
+    (("fetch", "--since", ""), ["--since is empty", "30d", "2026-11-01"]),
+    (("fetch", "--since", "30 días"), ["--since '30 días'", "not a unit of time", "30d"]),
+    (("watch", "--since", "2m"), ["--since", "ambiguous", "2min", "2mo"]),
     (("fetch", "--lock-timeout", "nan"), ["--lock-timeout"]),
     (("fetch", "--port", "0"), ["--port"]),
     (("fetch", "--port", "-1"), ["--port"]),
@@ -168,19 +173,38 @@ def test_config_values_of_the_wrong_type_are_refused_with_file_and_key(tmp_path,
     (("fetch", "--cafile", "/no/such.pem"), ["does not exist"]),
     (("fetch", "--cafile", "README.md"), ["holds no PEM certificate"]),
     (("fetch", "--host", "a" * 64 + ".example.org"), ["is not a host name"]),
-    (("analyze", "x.eml", "--submitted-at", "5"), ["is not a time"]),
+    (("analyze", "x.eml", "--submitted-at", "5"), ["--submitted-at '5' is not a time"]),
+    (("analyze", "x.eml", "--submitted-at", ""), ["--submitted-at is empty", "2026-11-24 15:03"]),
+    (("analyze", "x.eml", "--submitted-at", " "), ["--submitted-at is empty", "2026-11-24 15:03"]),
+    (("analyze", "x.eml", "--submitted-at", "1" * 10_000), ["--submitted-at is too long", "10,000 characters"]),
+    (("analyze", "x.eml", "--submitted-at", "x" * 10_000), ["--submitted-at is too long", "10,000 characters"]),
+    (("analyze", "x.eml", "--submitted-at", "banana o'clock"), ['--submitted-at "banana o\'clock"', "cannot read"]),
+    (("report", "x.eml", "--submitted-at", ""), ["--submitted-at is empty"]),
+    (("report", "--submitted-at", "yesterday 14:05"), ["--submitted-at", "PATHS"]),
+    (("submitted", "--at", ""), ["--at is empty"]),
+    (("submitted", "--at", "0001-01-01"), ["--at '0001-01-01'", "before 2000"]),
     (("analyze", ""), ["must not be empty"]),
-    (("doctor", "--stale-after", "30x"), ["give a span of time"]),
-    (("doctor", "--stale-after", "-5m"), ["give a span of time"]),
-    (("doctor", "--stale-after", "999999999w"), ["at most a few years"]),
+    (("doctor", "--stale-after", "30x"), ["--stale-after", "give a span of time", "min, h, d, w, mo, y"]),
+    (("doctor", "--stale-after", "-5m"), ["--stale-after", "without a sign"]),
+    (("doctor", "--stale-after", "30m"), ["--stale-after", "ambiguous", "30min", "30mo"]),
+    (("doctor", "--stale-after", "0h"), ["--stale-after", "longer than zero"]),
+    (("doctor", "--stale-after", "999999999w"), ["--stale-after", "at most 100 years"]),
 ])
 def test_every_bad_option_value_is_a_one_line_usage_error(args, words):
     from conftest import ROOT, assert_one_line_error
 
-    result = run(*args, "--user", "me@example.org", "--host", "localhost") if args[0] == "fetch" and "--host" not in args \
-        else run(*args, *(("--user", "me@example.org") if args[0] == "fetch" else ()))
+    imap = args[0] in ("fetch", "watch")
+    result = run(*args, "--user", "me@example.org", "--host", "localhost") if imap and "--host" not in args \
+        else run(*args, *(("--user", "me@example.org") if imap else ()))
     assert result.code == 2, (result.code, result.err)
     assert_one_line_error(result, *words)
+
+
+@pytest.mark.parametrize("command", [("fetch",), ("watch",), ("doctor",)])
+def test_every_span_option_lists_its_units_in_its_help(command):
+    from conftest import flat
+
+    assert "a span in s, min, h, d, w, mo or y" in flat(run(*command, "--help").out)
 
 
 def test_config_init_writes_valid_toml_for_any_user(tmp_path):

@@ -63,6 +63,45 @@ def test_a_stored_submission_is_used_and_named(tmp_path):
     assert rec["submission_source"] == "recorded with `rejectscan submitted`" and rec["label"] == "human-reviewed"
 
 
+def _mbox(tmp_path, *names: str) -> str:
+    box = tmp_path / "box.mbox"
+    box.write_bytes(b"".join(b"From x@y Tue Nov 24 15:03:38 2026\n"
+                             + re.sub(rb"(?m)^From ", b">From ", (FIXTURES / name).read_bytes()) + b"\n" for name in names))
+    return str(box)
+
+
+def test_in_an_mbox_mail_before_the_typed_submission_time_says_why_it_is_not_measured_from_it(tmp_path):
+    """README: "in an mbox it pairs only with later mail, and earlier messages say so". The bots'
+    stock email (Nov 24) is labelled by its wording alone, and said nothing of the Nov 25 time."""
+    box = _mbox(tmp_path, "upwork/bot-rejection.eml", "upwork/human-rejection-ticket.eml")
+    first, second = run("analyze", box, "--submitted-at", "2026-11-25 10:00", "--format", "jsonl").records()
+    assert first["source"].endswith(":1") and first["label"] == "automated" and first["submitted_at"] is None
+    assert first["reasons"][0].startswith("sent 18 hours 56 minutes before the time you gave with --submitted-at "
+                                          "(2026-11-25 10:00:00+00:00)"), first["reasons"]
+    assert "pairs only with mail sent after it" in first["reasons"][0]
+    assert second["submission_source"] == "--submitted-at" and second["delay_seconds"] == 195344
+
+
+def test_the_time_typed_wins_over_a_later_recorded_submission_and_says_which_was_used(tmp_path):
+    """A `rejectscan submitted` record of Nov 26 silently replaced the Nov 25 the user typed."""
+    db, ticket = str(tmp_path / "state.db"), str(FIXTURES / "upwork/human-rejection-ticket.eml")
+    assert run("submitted", "--at", "2026-11-26T09:00:00Z", "--db", db).code == 0
+    args = ("analyze", str(FIXTURES / "upwork/bot-rejection.eml"), ticket, "--submitted-at", "2026-11-25 10:00",
+            "--db", db)
+    measured = next(r for r in run(*args, "--format", "jsonl").records() if r["source"] == ticket)
+    assert measured["submitted_at"] == "2026-11-25T10:00:00+00:00" and measured["delay_seconds"] == 195344
+    assert measured["submission_source"] == "--submitted-at" and measured["label"] == "human-reviewed"
+    assert measured["reasons"][0] == (
+        "measured from the time you gave with --submitted-at (2026-11-25 10:00:00+00:00), not from the later "
+        "submission recorded with `rejectscan submitted` (2026-11-26 09:00:00+00:00): the time you type wins; "
+        "leave out --submitted-at to measure from that one")
+    text = " ".join(run(*args).out.split())
+    assert "from --submitted-at)" in text and "the time you type wins" in text
+    alone = run("analyze", ticket, "--db", db, "--format", "jsonl").records()[0]  # without it: the record
+    assert alone["submission_source"] == "recorded with `rejectscan submitted`"
+    assert not any("--submitted-at" in r for r in alone["reasons"])
+
+
 def _inline_forward(original: bytes, sent: datetime, copy: int) -> bytes:
     """The user forwarding a platform email to themselves the way Gmail writes it."""
     msg = email.message_from_bytes(original)

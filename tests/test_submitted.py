@@ -75,3 +75,34 @@ def test_list_shows_one_platform_when_asked_and_refuses_what_only_recording_take
         option = next(a for a in args[1:] if a.startswith("--"))
         assert_one_line_error(refused, "takes only", option, "for recording a submission")
     assert len(run("submitted", "--list", "--db", db).out.splitlines()) == 5  # nothing recorded or deleted
+
+
+def test_a_tz_that_names_no_zone_is_said_once_and_utc_is_used():
+    """TZ=Bogus/Zone fell back to UTC in silence: a typed time was read in a zone nobody chose."""
+    from conftest import FIXTURES
+
+    bot = str(FIXTURES / "upwork" / "bot-rejection.eml")
+    result = run("analyze", bot, "--submitted-at", "2026-11-24 15:03", "--format", "jsonl", env={"TZ": "Bogus/Zone"})
+    assert result.code == 0, result.err
+    lines = [line for line in result.err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("rejectscan: warning: TZ='Bogus/Zone' names no time zone"), lines
+    assert "UTC" in lines[0] and "Europe/Berlin" in lines[0]
+    assert result.records()[0]["submitted_at"] == "2026-11-24T15:03:00+00:00"
+    for fine in ("Europe/Berlin", ":Europe/Berlin", "/usr/share/zoneinfo/Europe/Berlin"):
+        berlin = run("analyze", bot, "--submitted-at", "2026-11-24 16:03", "--format", "jsonl", env={"TZ": fine})
+        assert berlin.err == "" and berlin.records()[0]["delay_seconds"] == 38, (fine, berlin.err)
+
+
+def test_an_analyze_block_shows_the_sending_and_the_submission_in_the_users_zone():
+    """With TZ=Europe/Berlin a block said "Sent 15:03:38 +00:00" beside "submitted (16:03:00 +01:00)",
+    so the submission looked later than the answer. Programs keep the email's own offset."""
+    from conftest import FIXTURES
+
+    args = ("analyze", str(FIXTURES / "upwork" / "bot-rejection.eml"), "--submitted-at", "2026-11-24 16:03")
+    text = flat(run(*args, env={"TZ": "Europe/Berlin"}).out)
+    assert "Sent 2026-11-24 16:03:38 +01:00 (its Date header)" in text, text
+    assert "after you submitted (2026-11-24 16:03:00 +01:00, from --submitted-at)" in text, text
+    kolkata = flat(run(*args[:-1], "2026-11-24 20:33", env={"TZ": "Asia/Kolkata"}).out)
+    assert "Sent 2026-11-24 20:33:38 +05:30" in kolkata and "(2026-11-24 20:33:00 +05:30," in kolkata, kolkata
+    assert run(*args, "--format", "jsonl", env={"TZ": "Europe/Berlin"}).records()[0]["sent_at"] == \
+        "2026-11-24T15:03:38+00:00"

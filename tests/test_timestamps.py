@@ -9,7 +9,7 @@ import pytest
 from rejectscan.errors import UsageError
 from rejectscan.models import Original, ParsedMail, Received
 from rejectscan.timestamps import (extract_zone, original_sent_at, parse_client_date, parse_rfc5322,
-                                   parse_since, parse_when)
+                                   parse_since, parse_span, parse_when)
 
 PLUS1 = timezone(timedelta(hours=1))
 UTC = timezone.utc
@@ -178,6 +178,36 @@ def test_parse_since_dates_and_ambiguity():
         parse_since("30m", now=NOW, zone=UTC)
     with pytest.raises(UsageError, match="future"):
         parse_since("2027-01-01", now=NOW, zone=UTC)
+
+
+@pytest.mark.parametrize("text, delta", [
+    ("90min", timedelta(minutes=90)), ("90 minutes", timedelta(minutes=90)), ("1.5h", timedelta(minutes=90)),
+    ("12h", timedelta(hours=12)), ("1.5d", timedelta(hours=36)), ("2w", timedelta(weeks=2)),
+    ("2mo", timedelta(days=60)), ("1y", timedelta(days=365)), ("45s", timedelta(seconds=45)),
+])
+def test_every_option_reads_a_span_the_same_way(text, delta):
+    """`--stale-after 1.5h` was refused while `--since 1.5d` was read by dateparser as a date."""
+    assert parse_span(text, "--stale-after") == delta
+    assert parse_since(text, now=NOW, zone=UTC) == NOW - delta
+
+
+@pytest.mark.parametrize("text, words", [
+    ("30m", ["is ambiguous (minutes or months?)", "'30min'", "'30mo'"]),
+    ("0d", ["longer than zero"]),
+    ("-5d", ["without a sign"]),
+    ("200y", ["at most 100 years"]),
+    ("", ["is empty"]),
+    ("9" * 200 + "d", ["too long", "201 characters"]),
+])
+def test_every_option_refuses_the_same_spans_and_names_itself(text, words):
+    """`doctor --stale-after 30m` meant minutes while `fetch --since 30m` was refused as ambiguous."""
+    for option, read in (("--since", lambda t: parse_since(t, now=NOW, zone=UTC)),
+                         ("--stale-after", lambda t: parse_span(t, "--stale-after"))):
+        with pytest.raises(UsageError) as info:
+            read(text)
+        assert str(info.value).startswith(f"{option} "), str(info.value)
+        for word in words:
+            assert word in str(info.value), (option, str(info.value))
 
 
 def test_extract_zone_forms():

@@ -248,7 +248,8 @@ def test_doctor_stale_after_in_words_and_a_concrete_fix_for_a_refused_login(dove
     stale = run(*base, "--stale-after", "1s", "--format", "json", env={"REJECTSCAN_PASSWORD": PASSWORD})
     beat = next(c for c in stale.json()["checks"] if c["name"] == "heartbeat")
     assert not beat["ok"] and "over 1 second:" in beat["fix"] and "0:00:01" not in beat["fix"]
-    assert run(*base, "--stale-after", "30m", env={"REJECTSCAN_PASSWORD": PASSWORD}).code == 0  # minutes
+    assert run(*base, "--stale-after", "30min", env={"REJECTSCAN_PASSWORD": PASSWORD}).code == 0
+    assert run(*base, "--stale-after", "1.5h", env={"REJECTSCAN_PASSWORD": PASSWORD}).code == 0
     bad = run(*base, "--stale-after", "soon")
     assert bad.code == 2 and "--stale-after 'soon'" in bad.err
     refused = run(*base, "--format", "json", env={"REJECTSCAN_PASSWORD": "nope"})

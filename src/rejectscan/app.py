@@ -227,12 +227,13 @@ class App:
             return Silent()
         return Meter(stream, width)
 
-    def when(self, text: str) -> datetime:
-        """A time the user typed, in their zone."""
-        return timestamps.parse_when(text, now=self.env.now(), zone=self.env.zone)
+    def when(self, text: str, option: str = "--submitted-at") -> datetime:
+        """A time the user typed as `option`, in their zone; an error names the option."""
+        return timestamps.parse_when(text, now=self.env.now(), zone=self.env.zone, option=option)
 
-    def since(self, text: str) -> datetime:
-        return timestamps.parse_since(text, now=self.env.now(), zone=self.env.zone)
+    def since(self, text: str, option: str = "--since") -> datetime:
+        """The start of a window the user typed: a span back from now, or a date."""
+        return timestamps.parse_since(text, now=self.env.now(), zone=self.env.zone, option=option)
 
     # --- analyze ------------------------------------------------------------------------------------
 
@@ -255,7 +256,7 @@ class App:
             errors.append(exc)
             on_error(exc)
 
-        when = self.when(submitted_at) if submitted_at else None
+        when = self.when(submitted_at) if submitted_at is not None else None  # "" is refused, not ignored
         warnings: list[str] = []
         if record:
             with self._store():  # refused now (read-only, full, newer), not after the whole input was read
@@ -317,7 +318,7 @@ class App:
         patterns = self.patterns
         submissions = list(submissions)
         if when is not None:
-            submissions.append(Submission(at=when, platform=None, source="--submitted-at"))
+            submissions.append(Submission(at=when, platform=None, source="--submitted-at", typed=True))
         prefilter = None if full_parse or include_all else Prefilter.for_patterns(patterns)
         items = self._inputs(paths, prefilter, progress)
         judge = pipeline.StreamingJudge(patterns, submissions, history)
@@ -548,6 +549,10 @@ class App:
         standard output)."""
         from rejectscan import __version__, privatefile, report
 
+        when = self.when(submitted_at) if submitted_at is not None else None  # "" is refused, not ignored
+        if when is not None and not paths:
+            raise UsageError("--submitted-at pairs only with saved mail given as PATHS; give the .eml or mbox "
+                             "files too, or record the time with `rejectscan submitted --at`")
         to_stream = output == privatefile.STDOUT
         target = None if to_stream else privatefile.check_target(output)
         errors: list[InputError] = []
@@ -570,7 +575,6 @@ class App:
                 warnings.append(_without_store(exc))
         if paths:  # judged as analyze judges them: paired with the store's submissions, advised by its history
             stored = history_mod.build(submissions, records, self.platform_names) if records or submissions else None
-            when = self.when(submitted_at) if submitted_at else None
             records = records + list(self._judge_files(paths, pairing, stored, when=when, include_all=False,
                                                        full_parse=False, on_error=error))
             named = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
@@ -608,7 +612,7 @@ class App:
     def record_submission(self, at: str | None, platform: str, note: str | None, future: bool = False) -> Submission:
         platform = self.platform_id(platform)
         now = self.env.now()
-        when = self.when(at) if at else now
+        when = self.when(at, "--at") if at is not None else now
         if when > now + timedelta(minutes=1) and not future:
             raise UsageError(f"--at {at!r} is in the future ({when.isoformat(sep=' ', timespec='seconds')}); a "
                              "submission is recorded when you click Submit. Add --future if you mean it")
@@ -637,7 +641,7 @@ class App:
         from rejectscan import doctor, lint
 
         now = self.env.clock()
-        window = timestamps.parse_duration(stale_after, "--stale-after")
+        window = timestamps.parse_span(stale_after, "--stale-after")
         account = functools.lru_cache(maxsize=1)(lambda: self.account(options))
         inputs = doctor.DoctorInputs(
             account=account, config_path=self.settings.config_path or "no config file",

@@ -20,6 +20,9 @@ from rejectscan.errors import ExitStatus, RejectscanError
 from rejectscan.render import field
 
 INTERNAL_ERROR = 70  # a bug (EX_SOFTWARE); listed in the README beside the contract's codes
+# Every option that takes a span of time reads it the same way (timestamps.parse_span).
+SPAN_HELP = ("a span in s, min, h, d, w, mo or y (30d, 12h, 90min, 1.5h, 3mo; "
+             "a bare 'm' is refused: write min or mo)")
 
 
 class RejectscanGroup(click.Group):
@@ -141,7 +144,7 @@ def _out(text: str) -> None:
 def _vocabulary(app):
     from rejectscan.render import Vocabulary
 
-    return Vocabulary(names=app.platform_names, always=app.always_advice)
+    return Vocabulary(names=app.platform_names, always=app.always_advice, zone=app.zone)
 
 
 def _writer(app, quiet: bool = False):
@@ -267,6 +270,8 @@ def cli(ctx: click.Context, verbose: bool, debug: bool, log_file: str | None, co
     env = given or Environment.from_os()
     ctx.obj = {"env": env, "debug": debug, "color": color, "logging_to_stderr": (verbose or debug) and not log_file}
     setup_logging(env, verbose=verbose, debug=debug, log_file=log_file)
+    if env.zone_warning:  # once per run, before any command reads or shows a time
+        _warnings([env.zone_warning])
 
 
 @cli.command()
@@ -298,8 +303,8 @@ def analyze(ctx, paths, submitted_at, include_all, full_parse, record, kinds, fm
 
 
 @cli.command()
-@click.option("--since", default="30d", show_default=True,
-              help="Window: 30d, 2w, 12h, 90min, 2026-11-01, 'last monday'.")
+@click.option("--since", default="30d", show_default=True, help="Window: " + SPAN_HELP + ", or a date (2026-11-01, "
+                                                                 "'last monday').")
 @click.option("--rescan", is_flag=True, help="Report everything in the window again, not only what is new.")
 @click.option("--quiet", is_flag=True, help="Print nothing at all when nothing is new (for cron).")
 @click.option("--lock-timeout", type=Seconds(), default=300, show_default=True,
@@ -332,7 +337,8 @@ def fetch(ctx, since, rescan, quiet, lock_timeout, notify_cmd, notify_timeout, k
 
 
 @cli.command()
-@click.option("--since", default="7d", show_default=True, help="Window each check looks back over.")
+@click.option("--since", default="7d", show_default=True,
+              help="Window each check looks back over: " + SPAN_HELP + ", or a date.")
 @click.option("--notify-cmd", metavar="CMD",
               help="Run CMD for each new finding: the finding as JSON on stdin, main fields in REJECTSCAN_* variables.")
 @click.option("--notify-timeout", type=Seconds(1, 3600), default=30, show_default=True,
@@ -371,7 +377,7 @@ def watch(ctx, since, notify_cmd, notify_timeout, no_desktop, idle_renew, poll_s
 
 @cli.command()
 @click.option("--stale-after", default="1h", show_default=True,
-              help="Warn when no check has succeeded for this long (30min, 2h, 1d).")
+              help="Warn when no check has succeeded for this long: " + SPAN_HELP + ".")
 @imap_options
 @common_options
 @click.pass_context

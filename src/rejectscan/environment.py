@@ -48,23 +48,38 @@ class Environment:
                    columns=_columns(sys.stdout) if out_tty else None,
                    stderr_columns=_columns(sys.stderr) if err_tty else None, argv0=sys.argv[0] if sys.argv else "")
 
-    @functools.cached_property
+    @property
     def zone(self) -> tzinfo:
-        """The user's zone: TZ if set, else the system's; UTC only when neither can be known."""
+        """The user's zone: TZ if set, else the system's; UTC when neither can be known, or when TZ
+        names no zone (zone_warning then says so: the caller shows it)."""
+        return self._zone[0]
+
+    @property
+    def zone_warning(self) -> str | None:
+        """One line for the user when TZ is set but names no zone, so UTC is used in its place."""
+        return self._zone[1]
+
+    @functools.cached_property
+    def _zone(self) -> tuple[tzinfo, str | None]:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
         name = self.environ.get("TZ", "").lstrip(":")
         if name:
             try:
-                return ZoneInfo(name)
+                if name.startswith("/"):  # TZ=/usr/share/zoneinfo/Europe/Berlin, as glibc allows
+                    with open(name, "rb") as file:
+                        return ZoneInfo.from_file(file, key=name), None
+                return ZoneInfo(name), None
             except (ZoneInfoNotFoundError, ValueError, OSError):
-                pass
+                shown = name if len(name) <= 40 else name[:37] + "..."
+                return timezone.utc, (f"TZ={shown!r} names no time zone, so times are read and shown in UTC; "
+                                      "set TZ to a zone name such as 'Europe/Berlin', or unset it")
         try:
             import tzlocal
 
-            return tzlocal.get_localzone()
+            return tzlocal.get_localzone(), None
         except Exception:
-            return timezone.utc
+            return timezone.utc, None
 
     def now(self) -> datetime:
         """Now, in the user's zone."""

@@ -188,6 +188,7 @@ class Submission:
     platform: str | None  # None: applies to every platform (--submitted-at)
     source: str  # "--submitted-at", "email <source>", "recorded with `rejectscan submitted`"
     proven: bool = True  # given by the user, or an email the provider confirmed; False: authenticity unknown
+    typed: bool = False  # typed for this run (--submitted-at): it wins for the decision it pairs with
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,12 @@ the same platform; its delay is measured from the latest of them (a `submitted` 
 platform's own confirmation of the same click are one cycle). A decision with no unanswered
 submission before it has no delay, and says why: a resubmission nobody recorded must not be
 measured from an older submission that was already answered.
+
+A time typed for this run (--submitted-at) wins over every other submission for the decision it
+pairs with (the first one after it): the user said when they clicked Submit, for this mail. A later
+submission it passes over (a `rejectscan submitted` record, a confirmation email) is named in a
+note, and so is the typed time wherever it could not be used: the user always learns what became
+of what they typed.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ class Decided:
 class Pairing:
     submission: Submission | None
     why_none: str | None = None  # when there is no submission to measure from: why, and what to do
+    note: str | None = None  # what became of a typed time: told whatever the label (classify may drop why_none)
 
 
 def pair(at: datetime | None, platform: str | None, event: str, submissions: Iterable[Submission],
@@ -54,18 +61,33 @@ def pair(at: datetime | None, platform: str | None, event: str, submissions: Ite
                     if d.event != event and d.at < at and (d.platform is None or platform is None or d.platform == platform)),
                    default=None)
     open_ = [s for s in earlier if previous is None or s.at > previous]
+    typed = max((s for s in open_ if s.typed), key=lambda s: s.at, default=None)
+    if typed is not None:
+        passed = max((s for s in open_ if s.at > typed.at), key=lambda s: s.at, default=None)
+        if passed is None:
+            return Pairing(typed)
+        return Pairing(typed, note=f"measured from the time you gave with --submitted-at ({_when(typed.at)}), not "
+                                   f"from the later submission {passed.source} ({_when(passed.at)}): the time you "
+                                   "type wins; leave out --submitted-at to measure from that one")
     if open_:
         return Pairing(max(open_, key=lambda s: s.at))
     if earlier:
         last = max(earlier, key=lambda s: s.at)
-        return Pairing(None, f"the latest submission before it ({_when(last.at)}, {last.source}) was already "
-                             f"answered by a decision on {_when(previous)}; if you resubmitted since, that time was "
-                             "not recorded: run `rejectscan submitted` the moment you resubmit")
+        why = (f"the latest submission before it ({_when(last.at)}, {last.source}) was already "
+               f"answered by a decision on {_when(previous)}; if you resubmitted since, that time was "
+               "not recorded: run `rejectscan submitted` the moment you resubmit")
+        return Pairing(None, why, note=why if last.typed else None)
     later = [s for s in mine if s.at > latest]
     if later:
         first = min(later, key=lambda s: s.at)
-        return Pairing(None, f"it was sent before the submission time {_when(first.at)} ({first.source}), so it "
-                             f"cannot be the answer to it ({duration(int((first.at - at).total_seconds()))} earlier)")
+        why = (f"it was sent before the submission time {_when(first.at)} ({first.source}), so it "
+               f"cannot be the answer to it ({duration(int((first.at - at).total_seconds()))} earlier)")
+        typed_later = min((s for s in later if s.typed), key=lambda s: s.at, default=None)
+        note = None if typed_later is None else (
+            f"sent {duration(int((typed_later.at - at).total_seconds()))} before the time you gave with --submitted-at "
+            f"({_when(typed_later.at)}), so it is not measured from it: --submitted-at pairs only with mail sent "
+            "after it")
+        return Pairing(None, why, note=note)
     return Pairing(None, "no submission time is known, so the delay cannot be measured (run `rejectscan submitted` "
                          "the moment you click Submit, or pass --submitted-at)")
 

@@ -223,6 +223,8 @@ def judge_one(facts: Facts, patterns: PatternSet, submissions: list[Submission],
     delay = max(0, int((at - submission.at).total_seconds())) if submission and at else None
     verdict = classify.classify(facts.match, delay, patterns.timing, patterns.confidence, precision,
                                 why_no_delay=pairing.why_none)
+    if pairing.note:  # what became of a typed time, whatever the label (in place of the general why_none)
+        verdict = replace(verdict, reasons=(pairing.note, *(r for r in verdict.reasons if r != pairing.why_none)))
     # one time per event: the same rejection may be both in the stored history and in this input
     same_platform = list({k: t for p, t, k in automated if p == facts.match.platform and k != key}.values())
     advice = advice_rules.choose(facts.match, verdict, patterns, same_platform, at,

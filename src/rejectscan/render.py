@@ -11,7 +11,7 @@ import io
 import json
 import textwrap
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Sequence, TextIO
 
 from rejectscan.history import EventKind, History
@@ -35,6 +35,7 @@ class Vocabulary:
 
     names: dict[str, str]
     always: frozenset[str] = frozenset()
+    zone: tzinfo | None = None  # the user's: every time in a text block is shown in it (None: as written)
 
 
 class RecordWriter:
@@ -149,8 +150,14 @@ _SOURCE_WORDS = {
 }
 
 
-def when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M:%S %z")[:-2] + ":" + value.strftime("%z")[-2:] if value else "unknown time"
+def when(value: datetime | None, zone: tzinfo | None = None) -> str:
+    """A time to the second with its offset, in `zone` when given: the times of one block are then
+    comparable at a glance (a submission at 16:03 +01:00 and an email at 15:03:38 +00:00 were not)."""
+    if not value:
+        return "unknown time"
+    if zone is not None and value.tzinfo is not None:
+        value = value.astimezone(zone)
+    return value.strftime("%Y-%m-%d %H:%M:%S %z")[:-2] + ":" + value.strftime("%z")[-2:]
 
 
 def to_text(rec: Record, vocabulary: Vocabulary, page: Page = Page()) -> str:
@@ -170,7 +177,7 @@ def text_lines(rec: Record, vocabulary: Vocabulary) -> list[Line]:
     lines.append(Line(f"  From {sender}: \"{field(rec.subject)}\""
                       + (f" (forwarded by {field(rec.forwarded_by)})" if rec.forwarded else ""), hang=4))
     if rec.sent_at:
-        lines.append(Line(f"  Sent {when(rec.sent_at)}"
+        lines.append(Line(f"  Sent {when(rec.sent_at, vocabulary.zone)}"
                           + (f" ({_SOURCE_WORDS.get(rec.sent_at_source, '')})" if rec.sent_at_source else ""), hang=4))
     else:
         lines.append(Line("  Sent at an unknown time (no date could be read)"))
@@ -184,7 +191,7 @@ def text_lines(rec: Record, vocabulary: Vocabulary) -> list[Line]:
                               Tone.VERDICT))
         if rec.delay_seconds is not None and rec.submitted_at:
             after = "within a minute" if rec.delay_seconds < rec.sent_at_precision_seconds else duration(rec.delay_seconds)
-            lines.append(Line(f"  Answered {after} after you submitted ({when(rec.submitted_at)}, "
+            lines.append(Line(f"  Answered {after} after you submitted ({when(rec.submitted_at, vocabulary.zone)}, "
                               f"from {field(rec.submission_source)}).", hang=4))
         if rec.reasons:
             lines.append(Line("  Why we think so:"))

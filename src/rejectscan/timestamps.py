@@ -455,18 +455,22 @@ def _disagreement(what: str, value: datetime, other_what: str, other: datetime) 
 # later year may be analysed with its own submission time, so this is a floor, not an age.
 EARLIEST_SUBMISSION = datetime(2000, 1, 1, tzinfo=timezone.utc)
 
-_EXAMPLES = "e.g. '2026-11-24 15:03' or 'yesterday 14:05'"
+# Longer than any time or span a person types ('Tue, 24 Nov 2026 15:03:00 +0100' is 31): a
+# pasted paragraph is refused for its length, not read (or misread) as a date.
+LONGEST_TYPED = 100
+
+_EXAMPLES = "e.g. '2026-11-24 15:03', 'yesterday 14:05' or '2 hours ago'"
 
 
 def parse_when(text: str, now: datetime, zone: tzinfo,
-               earliest: datetime | None = EARLIEST_SUBMISSION) -> datetime:
+               earliest: datetime | None = EARLIEST_SUBMISSION, option: str = "--submitted-at") -> datetime:
     """ISO 8601, RFC 2822, or what a person types ('yesterday 14:05', '2 hours ago', '03.11.2026
     14:05'), in `zone` when it names none; relative to `now`. A submission time (the default)
-    before `earliest` is refused; --since passes None."""
-    value = _read_when(text, now, zone)
+    before `earliest` is refused; --since passes None. Errors name `option`."""
+    value = _read_when(text, now, zone, option)
     if earliest is not None and value < earliest:
-        raise UsageError(f"{_shown(text)} is {_minutes(value)}, before {earliest.year}: no profile was submitted "
-                         f"then; give when you clicked Submit, {_EXAMPLES}")
+        raise UsageError(f"{option} {_shown(text)} is {_minutes(value)}, before {earliest.year}: no profile was "
+                         f"submitted then; give when you clicked Submit, {_EXAMPLES}")
     return value
 
 
@@ -475,13 +479,22 @@ def _minutes(value: datetime) -> str:
     return value.isoformat(sep=" ", timespec="minutes")[:16]
 
 
-def _read_when(text: str, now: datetime, zone: tzinfo) -> datetime:
-    raw = visible(text).strip()
+def _typed(text: str | None, option: str, examples: str) -> str:
+    """What the user typed, visible and stripped; refused when empty or too long to be a time."""
+    raw = visible(text or "").strip()
     if not raw:
-        raise UsageError("the time is empty; give e.g. '2026-11-24 15:03', 'yesterday 14:05' or '2 hours ago'")
-    if len(raw) > 100 or re.fullmatch(r"[+-]?\d+", raw):
-        raise UsageError(f"{_shown(text)} is not a time (a bare number would be read as a day of the month); "
-                         "give e.g. '2026-11-24 15:03', 'yesterday 14:05' or '2 hours ago'")
+        raise UsageError(f"{option} is empty; give {examples}")
+    if len(raw) > LONGEST_TYPED:
+        raise UsageError(f"{option} is too long to be a time ({len(raw):,} characters, at most {LONGEST_TYPED}); "
+                         f"give {examples}")
+    return raw
+
+
+def _read_when(text: str, now: datetime, zone: tzinfo, option: str) -> datetime:
+    raw = _typed(text, option, _EXAMPLES)
+    if re.fullmatch(r"[+-]?\d+", raw):
+        raise UsageError(f"{option} {_shown(text)} is not a time (a bare number would be read as a day of the "
+                         f"month); give {_EXAMPLES}")
     try:
         value = fromisoformat(raw.replace("Z", "+00:00"))
         return value if value.tzinfo else value.replace(tzinfo=zone)
@@ -495,7 +508,7 @@ def _read_when(text: str, now: datetime, zone: tzinfo) -> datetime:
     naive = (_numeric_parts(numeric.groups()) if numeric
              else _parse_typed(rest, now.astimezone(found_zone or zone).replace(tzinfo=None)))
     if naive is None:
-        raise UsageError(f"cannot read the time {text!r}; give e.g. '2026-11-24 15:03', "
+        raise UsageError(f"{option} {_shown(text)}: cannot read the time; give e.g. '2026-11-24 15:03', "
                          "'24 Nov 2026 15:03 UTC', 'yesterday 14:05' or '2 hours ago'")
     if found_zone is not None:
         return naive.replace(tzinfo=found_zone)
@@ -518,46 +531,74 @@ def _parse_typed(text: str, base: datetime) -> datetime | None:
         return None
 
 
-_DURATION = re.compile(r"^\s*(\d+)\s*(min|mo|[hdwy])\s*$", re.IGNORECASE)
+# --- spans a person types: the one reader for --since, --stale-after and any later option ------
+
+# A number (fractions allowed: '1.5h') and a unit. A month is 30 days, a year 365. A bare 'm' is
+# refused by every option alike: minutes and months are both units here, and a month read as a
+# minute (or the other way round) would silently give a window 43,200 times too small or too big.
+SPAN_UNITS = "s, min, h, d, w, mo, y"
+_UNIT_SECONDS = {
+    **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1),
+    **dict.fromkeys(("min", "mins", "minute", "minutes"), 60),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3600),
+    **dict.fromkeys(("d", "day", "days"), 86400),
+    **dict.fromkeys(("w", "wk", "wks", "week", "weeks"), 7 * 86400),
+    **dict.fromkeys(("mo", "mos", "month", "months"), 30 * 86400),
+    **dict.fromkeys(("y", "yr", "yrs", "year", "years"), 365 * 86400),
+}
+_SPAN_TEXT = re.compile(r"^([+-]?)(\d{1,12}(?:[.,]\d{1,6})?)\s*([^\W\d_]+)\.?$")
+LONGEST_SPAN = timedelta(days=100 * 365)
+_SPAN_EXAMPLES = f"e.g. '30min', '12h', '7d' or '3mo' (units: {SPAN_UNITS})"
 
 
-def parse_since(text: str, now: datetime, zone: tzinfo) -> datetime:
-    """--since: '30d', '2w', '12h', '90min', '3mo', '1y', a date, or 'last monday'."""
-    if (text or "").strip().startswith("-"):
-        raise UsageError(f"--since {_shown(text)}: give how far back without a sign, e.g. '30d'")
-    m = _DURATION.match(text or "")
-    if m:
-        try:
-            n, unit = int(m.group(1)), m.group(2).lower()
-            delta = {"min": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n),
-                     "w": timedelta(weeks=n), "mo": timedelta(days=30 * n), "y": timedelta(days=365 * n)}[unit]
-            return now - delta
-        except (OverflowError, ValueError):
-            raise UsageError(f"--since {_shown(text)} reaches back before the year 1; give e.g. '30d' or '2y'") from None
-    if re.fullmatch(r"\s*\d+\s*m\s*", text or ""):
-        raise UsageError(f"--since {text!r} is ambiguous: write '{text.strip()[:-1]}min' for minutes "
-                         f"or '{text.strip()[:-1]}mo' for months")
-    value = parse_when(text, now=now, zone=zone, earliest=None)
-    if value > now:
-        raise UsageError(f"--since {text!r} is in the future")
-    return value
+def parse_span(text: str, option: str) -> timedelta:
+    """A span of time for an option like --stale-after: '90min', '1.5h', '2d', '1w', '3mo', '1y'."""
+    raw = _typed(text, option, f"a span of time, {_SPAN_EXAMPLES}")
+    span = _span(raw, option)
+    if span is None:
+        raise UsageError(f"{option} {_shown(raw)}: give a span of time, {_SPAN_EXAMPLES}")
+    return span
 
 
-_SPAN = re.compile(r"^\s*(\d{1,9})\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?|d|days?|w|weeks?)\s*$",
-                   re.IGNORECASE)
-
-
-def parse_duration(text: str, option: str) -> timedelta:
-    """A span of time for an option like --stale-after: '30m' or '30min', '2h', '1d', '1w'. Months
-    make no sense here, so a bare 'm' is minutes."""
-    m = _SPAN.match(text or "")
+def _span(raw: str, option: str) -> timedelta | None:
+    """The span `raw` writes; None when it is not written as a number and a unit; refused (one
+    line naming the option) when it is, but cannot be used."""
+    m = _SPAN_TEXT.match(raw)
     if not m:
-        raise UsageError(f"{option} {_shown(text)}: give a span of time such as '30m', '2h' or '1d'")
-    n, unit = int(m.group(1)), m.group(2).lower()
-    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}[unit[0]]
-    if n == 0:
-        raise UsageError(f"{option} {_shown(text)}: give a span longer than zero")
+        return None
+    sign, number, unit = m.group(1), float(m.group(2).replace(",", ".")), m.group(3).lower()
+    if unit != "m" and unit not in _UNIT_SECONDS:
+        return None
+    if sign:
+        raise UsageError(f"{option} {_shown(raw)}: give the span without a sign, {_SPAN_EXAMPLES}")
+    if unit == "m":
+        raise UsageError(f"{option} {_shown(raw)} is ambiguous (minutes or months?): write '{m.group(2)}min' for "
+                         f"minutes or '{m.group(2)}mo' for months")
+    seconds = round(number * _UNIT_SECONDS[unit])
+    if seconds < 1:
+        raise UsageError(f"{option} {_shown(raw)} is no time at all: give a span longer than zero, {_SPAN_EXAMPLES}")
+    if seconds > LONGEST_SPAN.total_seconds():
+        raise UsageError(f"{option} {_shown(raw)}: give a span of at most 100 years")
+    return timedelta(seconds=seconds)
+
+
+_SINCE_EXAMPLES = (f"give a span back from now ('30d', '12h', '90min', '3mo'; units: {SPAN_UNITS}) "
+                   "or a date ('2026-11-01', 'last monday')")
+
+
+def parse_since(text: str, now: datetime, zone: tzinfo, option: str = "--since") -> datetime:
+    """--since: a span back from now ('30d', '2w', '12h', '90min', '3mo', '1y', read as
+    parse_span reads it), a date, or 'last monday'."""
+    raw = _typed(text, option, _SINCE_EXAMPLES.replace("give ", "", 1))
+    span = _span(raw, option)
+    if span is not None:
+        return now - span
     try:
-        return timedelta(seconds=n * seconds)
-    except OverflowError:
-        raise UsageError(f"{option} {_shown(text)}: give a span of at most a few years") from None
+        value = parse_when(raw, now=now, zone=zone, earliest=None, option=option)
+    except UsageError:
+        unit = _SPAN_TEXT.match(raw)
+        what = f"'{unit.group(3)}' is not a unit of time" if unit else "neither a span nor a date"
+        raise UsageError(f"{option} {_shown(raw)}: {what}; {_SINCE_EXAMPLES}") from None
+    if value > now:
+        raise UsageError(f"{option} {_shown(raw)} is in the future; {_SINCE_EXAMPLES}")
+    return value
