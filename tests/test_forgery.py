@@ -273,3 +273,66 @@ def test_a_real_platform_email_to_someone_else_replayed_to_the_user_is_not_their
     straight = judged(tmp_path, message(received("mail.example.org") + f"Authentication-Results: {GENUINE_RESULTS}\n",
                                         to="Throwaway <t@evil.example>"))
     assert straight["counted"] is True  # SPF passed for Upwork: Upwork itself delivered it here
+
+
+def test_delivery_headers_below_where_the_mail_came_in_are_the_senders(tmp_path):
+    """A stranger connecting straight to the user's server writes Delivered-To, X-Original-To or a
+    Received 'for' of their own under the provider's entry hop, to pass as the user."""
+    eve = "eve@evil.example"
+    entry = received("mail.example.org", "mail.evil.example (mail.evil.example [203.0.113.9])")
+    for own in (f"Delivered-To: {eve}\n", f"X-Original-To: {eve}\n",
+                received("mail.example.org", "x (x [10.0.0.2])").replace(USER, eve)):
+        got = judged(tmp_path, _attached(eve, USER, eve, entry + own))
+        assert got["counted"] is False and got["authentic"] is not True, own
+
+
+@pytest.mark.parametrize("extra, results", [
+    ("Cc: Maria <maria.santos@example.org>\n", "spf=fail smtp.mailfrom=evil.example"),  # an unsigned Cc
+    ("To: Maria <maria.santos@example.org>\n", "spf=fail smtp.mailfrom=evil.example"),  # a To above the signed one
+    ("", "spf=pass smtp.mailfrom=bounces.upwork.com\nAuthentication-Results: mail.example.org; spf=fail "
+         "smtp.mailfrom=evil.example"),  # a pass for Upwork beside the provider's fail
+])
+def test_a_replay_stays_a_replay_whatever_is_added(tmp_path, extra, results):
+    top = (received("mail.example.org", "mail.evil.example (mail.evil.example [203.0.113.9])")
+           + f"Authentication-Results: mail.example.org; dkim=pass header.d=upwork.com header.s=s1; {results}; "
+             "dmarc=pass header.from=upwork.com\n" + extra)
+    got = judged(tmp_path, message(top, to="Throwaway <t@evil.example>"))
+    assert got["counted"] is False and got["authentic"] is not True, got
+
+
+def test_a_replay_whose_spf_is_a_received_spf_header(tmp_path):
+    top = (received("mail.example.org", "mail.evil.example (mail.evil.example [203.0.113.9])")
+           + "Received-SPF: Fail (mailfrom) identity=mailfrom; client-ip=203.0.113.9; envelope-from=x@evil.example\n"
+           + "Authentication-Results: mail.example.org; dkim=pass header.d=upwork.com header.s=s1; "
+             "dmarc=pass header.from=upwork.com\n")
+    got = judged(tmp_path, message(top, to="Throwaway <t@evil.example>"))
+    assert got["counted"] is False and got["authentic"] is not True, got
+
+
+def test_a_failed_check_is_a_forgery_whoever_it_was_written_to(tmp_path):
+    top = (received("mail.example.org", "mail.evil.example (mail.evil.example [203.0.113.9])")
+           + "Authentication-Results: mail.example.org; spf=fail smtp.mailfrom=upwork.com; dmarc=fail header.from=upwork.com\n")
+    assert judged(tmp_path, message(top, to="Someone <s@evil.example>"))["authentic"] is False
+
+
+def test_a_forged_copy_of_the_same_minute_never_takes_the_genuine_ones_place(tmp_path):
+    genuine = message(received("mail.example.org") + f"Authentication-Results: {GENUINE_RESULTS}\n", msgid="g@upwork.com")
+    forged = message(received("mail.example.org", "mail.evil.example (mail.evil.example [203.0.113.9])")
+                     + "Authentication-Results: mail.example.org; dkim=none; spf=none\n",
+                     date="Tue, 24 Nov 2026 15:03:01 +0000", msgid="f@evil",
+                     body="Your profile is under review. I'm Dana from the review team.\n")
+    box = tmp_path / "box.mbox"
+    box.write_text("".join(f"From x Tue Nov 24 15:03:00 2026\n{m}\n" for m in (forged, genuine)))
+    db = str(tmp_path / "s.db")
+    records = {r["message_id"]: r for r in run("analyze", str(box), "--format", "json", "--db", db).json()}
+    assert records["<g@upwork.com>"]["kind"] == "rejection" and records["<g@upwork.com>"]["label"] == "unknown"
+    assert run("analyze", "--record", str(box), "--db", db).code == 0
+    events = run("history", "--db", db, "--format", "json").json()["events"]
+    assert [e["event"] for e in events] == ["rejected"], events
+
+
+def test_a_quoted_address_before_the_real_one_is_a_forgery(tmp_path):
+    got = judged(tmp_path, message(received("mail.example.org", "mail.evil.example (mail.evil.example [203.0.113.9])")
+                                   + "Authentication-Results: mail.example.org; dkim=none\n",
+                                   sender='"Upwork <donotreply@upwork.com>" eve@evil.example'))
+    assert got["authentic"] is False, got

@@ -69,7 +69,8 @@ def judge(original: Original, platform: Platform | None, relation: Relation, rea
     if found.impersonated:
         return Authenticity(False, ("a results header written by the sender claims to come from your own mail "
                                     "provider: only a forger does that",))
-    if not original.forwarded and mail is not None:
+    verdict = _verdict(found, platform, reason)
+    if verdict.authentic is not False and not original.forwarded and mail is not None:
         someone = _addressed_elsewhere(mail, found, platform, trust)
         if someone:
             return Authenticity(None, (f"{reason}, but it is addressed to {someone}, not to you, and did not come "
@@ -82,7 +83,7 @@ def judge(original: Original, platform: Platform | None, relation: Relation, rea
             return Authenticity(None, (f"{reason}, but the attached copy's results were written by {elsewhere}, "
                                        "not by the provider that delivered the forward to you, so they prove "
                                        "nothing",))
-    return _verdict(found, platform, reason)
+    return verdict
 
 
 def _addressed_elsewhere(mail: ParsedMail, found: "ProviderResults", platform: Platform, trust: Trust) -> str:
@@ -93,10 +94,27 @@ def _addressed_elsewhere(mail: ParsedMail, found: "ProviderResults", platform: P
     to = set(mail.addressed_to)
     if not user or not to or to & user:
         return ""
-    spf = [r for r in found.results if r.method == "spf"]
-    if not spf or any(r.result == "pass" and _ours(r.domain, platform) for r in spf):
+    spf = [r for r in found.results if r.method == "spf"] + received_spf(mail.trace)
+    if not spf or all(r.result == "pass" and _ours(r.domain, platform) for r in spf):
         return ""  # straight from the platform, or nothing says it was sent on
     return ", ".join(sorted(to)[:3])
+
+
+_SPF_DOMAIN = re.compile(r"(?:envelope-from|smtp\.mailfrom)\s*=\s*\"?<?[^\s;>\"]*?@?([\w.-]+\.[a-z]{2,})|domain\s+of\s+"
+                         r"\S*?@?([\w.-]+\.[a-z]{2,})\b", re.IGNORECASE)
+
+
+def received_spf(trace: tuple[TraceHeader, ...]) -> list[Result]:
+    """SPF verdicts written as Received-SPF headers (Postfix's policy daemons, Gmail) in the
+    provider's block, as results: `pass`, `fail`... for the envelope sender's domain."""
+    out = []
+    for header in provider_block(trace):
+        if header.name != "received-spf":
+            continue
+        verdict = header.value.strip().split(None, 1)[0].lower().rstrip(";") if header.value.strip() else ""
+        m = _SPF_DOMAIN.search(header.value)
+        out.append(Result("spf", verdict, (m.group(1) or m.group(2)).lower() if m else ""))
+    return out
 
 
 def _other_provider(inner: tuple[TraceHeader, ...], outer: tuple[TraceHeader, ...], trust: Trust) -> str:
@@ -160,6 +178,10 @@ def _forged_sender(mail: ParsedMail) -> str | None:
     if _ENCODED_WORD.search(raw) and "@" in (mail.from_addr or "") and not any("@" in a for a in addresses):
         return "the sender's address is hidden inside an encoded word, which real platforms never do"
     odd = _odd_address(raw)
+    ours = (mail.from_addr or "").rpartition("@")[2].lower()
+    theirs = {a.rpartition("@")[2].lower() for _, a in getaddresses([raw]) if "@" in a}
+    if not odd and ours and theirs and theirs != {ours}:
+        odd = "Python's own parser reads another domain in it"
     if odd:
         return (f"the sender's address is malformed ({odd}): mail programs read such an address in different "
                 "ways, a trick to show one sender and be checked as another")
@@ -200,9 +222,6 @@ def _odd_address(raw: str) -> str:
         return "a letter outside ASCII inside it"
     if inside and "@" in _QUOTED_NAME.sub("", raw.split("<", 1)[0]):
         return "another address written as its display name"
-    theirs = {a.rpartition("@")[2].lower() for _, a in getaddresses([raw]) if "@" in a}
-    if theirs and theirs != {spec.rpartition("@")[2].lower()}:
-        return "mail programs read another domain in it"
     return ""
 
 
@@ -280,15 +299,34 @@ _FOR = re.compile(r"\bfor\s+<?([^\s<>;()]+@[^\s<>;()]+?)>?(?=[\s;]|$)", re.IGNOR
 
 def delivered(trace: tuple[TraceHeader, ...]) -> set[str]:
     """The addresses the user's provider delivered the message to: its Delivered-To and X-Original-To
-    headers and the "for <...>" of its own Received lines, all in its block at the top. A sender
-    writes To and Cc, and can write these too, but only below the provider's block."""
+    headers and the "for <...>" of its own Received lines, above (and in) the hop where the mail came
+    in from the internet. A sender writes To and Cc, and can write these too, but only below it."""
     out: set[str] = set()
+    hosts = [_by_host(h.value) if h.name == "received" else None for h in trace]
+    org, _ = _provider(trace, hosts)
     for header in provider_block(trace):
         if header.name in ("delivered-to", "x-original-to"):
             out |= {box.addr.lower() for box in headers.mailboxes_in(header.value) if "@" in box.addr}
         elif header.name == "received":
             out |= {m.group(1).lower() for m in _FOR.finditer(header.value)}
+            if _came_in(header.value, org):
+                break  # where it came in from another organisation: everything below was in the message already
     return out
+
+
+_HOSTNAME = re.compile(r"\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b", re.IGNORECASE)
+
+
+def _came_in(received: str, org: str | None) -> bool:
+    """A hop from a public address whose names (HELO, reverse DNS) are not all the provider's: the
+    mail entered the provider there. The provider's own relays (a user forwarding inside Outlook)
+    name the provider on both sides and are not an entry."""
+    if not _from_outside(received):
+        return False
+    cuts = [m.start() for m in re.finditer(r"\bby\s", received.rsplit(";", 1)[0])]
+    head = received[:cuts[-1]] if cuts else received
+    names = [n for n in _HOSTNAME.findall(head) if not n.replace(".", "").isdigit()]
+    return org is None or not names or any(_org(n.lower().rstrip(".")) != org for n in names)
 
 
 def provider_block(trace: tuple[TraceHeader, ...]) -> list[TraceHeader]:

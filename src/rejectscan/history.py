@@ -91,6 +91,12 @@ def event_key(from_addr: str | None, subject: str | None, sent_at: datetime | No
 _COPY_RANK = {None: 0, Via.ATTACHED: 1, Via.INLINE: 2, Via.INLINE_WROTE: 2}  # the message itself first
 
 
+def _rank(record: Record) -> tuple[int, int, int]:
+    """A counted copy before one that is not, a proven one before the rest, then the message itself:
+    a forgery with the same sender, subject and minute never takes a genuine email's place."""
+    return (0 if record.counted else 1, 0 if record.authentic is True else 1, _COPY_RANK.get(record.forward_style, 3))
+
+
 def originals(records: list[Record]) -> list[Record]:
     """One record per original, the best copy kept (the message itself, then an attached copy)."""
     return [r for _, r in _originals(records)]
@@ -101,7 +107,7 @@ def _originals(records: list[Record]) -> list[tuple[str, Record]]:
     keyed = [(event_key(r.from_addr, r.subject, r.sent_at), r) for r in records]
     best: dict[str, Record] = {}
     for key, r in keyed:
-        if key not in best or _COPY_RANK.get(r.forward_style, 3) < _COPY_RANK.get(best[key].forward_style, 3):
+        if key not in best or _rank(r) < _rank(best[key]):
             best[key] = r
     keep = {id(r) for r in best.values()}
     return [(key, r) for key, r in keyed if id(r) in keep]

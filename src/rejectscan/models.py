@@ -94,7 +94,8 @@ class TraceHeader:
     """A Received, Authentication-Results or delivery header, in the order the message carries them
     (newest first): authenticity needs to know which were written by the user's own provider."""
 
-    name: str  # "received", "authentication-results", "arc-authentication-results", "delivered-to", "x-original-to"
+    name: str  # "received", "authentication-results", "arc-authentication-results", "delivered-to",
+    # "x-original-to", "received-spf"
     value: str
 
 
@@ -112,7 +113,7 @@ class ParsedMail:
     trace: tuple[TraceHeader, ...] = ()
     from_headers: tuple[str, ...] = ()  # every From header as written (not decoded): forgeries hide in them
     recipients: tuple[str, ...] = ()  # addresses in To, Cc, Delivered-To and X-Original-To
-    addressed_to: tuple[str, ...] = ()  # To and Cc alone: whom the sender wrote it to
+    addressed_to: tuple[str, ...] = ()  # the last To header's addresses: whom the signed message was written to
     auto_submitted: str = ""  # RFC 3834's Auto-Submitted: "auto-generated" when a program wrote it
     attached: tuple["ParsedMail", ...] = ()  # message/rfc822 parts, parsed the same way
     defects: tuple[str, ...] = ()

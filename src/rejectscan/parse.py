@@ -205,7 +205,8 @@ def _parse_object(msg: email.message.Message, depth: int) -> ParsedMail:
                     for name, raw in fields.get("trace", ())[:MAX_TRACE]),
         from_headers=tuple(headers.plain(raw, charset) for raw in fields.get("from", ())[:5]),
         recipients=tuple(_recipients(fields, charset)),
-        addressed_to=tuple(_recipients(fields, charset, ("to", "cc"))),
+        # the last To: the one a DKIM signature covers; a sender adds a Cc or another To freely
+        addressed_to=tuple(_recipients({"to": fields.get("to", [])[-1:]}, charset, ("to",))),
         auto_submitted=_first(fields, "auto-submitted", headers.plain, charset),
         attached=tuple(attached),
         defects=tuple(defects),
@@ -215,7 +216,8 @@ def _parse_object(msg: email.message.Message, depth: int) -> ParsedMail:
 # The header fields the judgement reads; no other field is decoded (headers.py).
 _FIELDS = {"from", "subject", "date", "message-id", "received", "to", "cc", "delivered-to", "x-original-to",
            "auto-submitted"}
-_TRACE = ("received", "authentication-results", "arc-authentication-results", "delivered-to", "x-original-to")
+_TRACE = ("received", "authentication-results", "arc-authentication-results", "delivered-to", "x-original-to",
+          "received-spf")
 MAX_TRACE = 100
 MAX_SAME_FIELD = 100  # values kept of one field name (Received hops, recipients)
 MAX_PART_HEADERS = 50  # MIME headers kept per part for the body reader

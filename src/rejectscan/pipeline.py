@@ -112,6 +112,13 @@ _DECISIONS = (Kind.REJECTION, Kind.APPROVAL)
 _COPY_RANK = {Via.DIRECT: 0, Via.ATTACHED: 1, Via.INLINE: 2, Via.INLINE_WROTE: 2}
 
 
+def copy_rank(facts: Facts) -> tuple[int, int]:
+    """Which copy of one original speaks for it: a proven one first (a forgery with the same sender,
+    subject and minute must never take a genuine email's place), then the message itself, then an
+    attached copy, then an inline one."""
+    return (0 if facts.authenticity.authentic is True else 1, _COPY_RANK[facts.original.via])
+
+
 def judge(all_facts: list[Facts], patterns: PatternSet, submissions: Iterable[Submission] = (),
           history: History | None = None, decisions: Iterable[Decided] = ()) -> list[Report]:
     """Pair, classify and advise, in time order so history-aware advice sees earlier rejections.
@@ -124,8 +131,7 @@ def judge(all_facts: list[Facts], patterns: PatternSet, submissions: Iterable[Su
     keys = [event_of(f) for f in all_facts]
     primary: dict[str, int] = {}
     for i, f in enumerate(all_facts):
-        if f.authenticity.counted and (keys[i] not in primary
-                                        or _COPY_RANK[f.original.via] < _COPY_RANK[all_facts[primary[keys[i]]].original.via]):
+        if f.authenticity.counted and (keys[i] not in primary or copy_rank(f) < copy_rank(all_facts[primary[keys[i]]])):
             primary[keys[i]] = i
     known = list(submissions) + submissions_in(all_facts[i] for i in primary.values())
     decided = [Decided(e.at, e.platform, e.key, e.authentic is True) for e in (history.decisions() if history else ())]
@@ -179,7 +185,7 @@ class StreamingJudge:
             return None
         at = facts.sent_at.value
         if facts.authenticity.counted and at is not None and facts.match.kind in (Kind.SUBMISSION, Kind.APPROVAL):
-            key, rank = event_of(facts), _COPY_RANK[facts.original.via]
+            key, rank = event_of(facts), copy_rank(facts)
             if facts.match.kind is Kind.SUBMISSION:
                 if key not in self._submissions or rank < self._submissions[key][0]:
                     self._submissions[key] = (rank, submissions_in([facts])[0])
