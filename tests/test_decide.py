@@ -81,6 +81,12 @@ RULES = patterns.load().decisions
     ("Welcome", "Your brand new account is on hold until we review your profile.", Kind.SUBMISSION),
     ("Heads up", "We've popped a limit on your account while we check a payment.", Kind.SUSPENSION),
     ("Live", "No section was rejected. Buyers can now find you, and you can start selling today.", Kind.APPROVAL),
+    # openings and closings that are no condition; the verb's own object; a lifted hold
+    ("Profile", "While we value the effort, we are unable to approve your profile.", Kind.REJECTION),
+    ("Profile", "Once again, we are sorry that we could not approve your application.", Kind.REJECTION),
+    ("Profile", "We want to tell you why we couldn't approve your profile.", Kind.REJECTION),
+    ("Profile", "Until you add a profile photo, we can't approve your seller account.", Kind.REJECTION),
+    ("Good news", "The hold on your account has been lifted and you can bid again.", Kind.APPROVAL),
 ])
 def test_decisions_in_new_words(subject, body, kind):
     assert decide(subject, body, RULES).kind is kind
@@ -106,6 +112,13 @@ def test_decisions_in_new_words(subject, body, kind):
     ("Top Rated", "We can't add you to the programme yet. Your profile and all current Gigs stay live."),
     ("Specialized profile", "We could not approve your specialised profile for SEO. Your main profile remains visible."),
     ("Pro programme", "We can't accept you into the programme. Your account and profile remain just as they are."),
+    # a question, a maintenance window, a plan, an event, a ticket closed, what never happened
+    ("Re: Is my account suspended? (request #4821)", "I checked, and your account was never suspended."),
+    ("Maintenance", "During scheduled maintenance on Sunday you won't be able to access your account."),
+    ("Plus", "Your Freelancer Plus membership is now active."),
+    ("Webinar", "We regret to inform you that your registration for the webinar has been cancelled."),
+    ("Ticket update", "Ticket status: Closed"),
+    ("Portfolio", "A portfolio project was removed from your profile because it contained contact details."),
     ("Agency", "The agency owner has declined your request to join their studio team."),
     ("Closed", "At your request we have deactivated your account. Your invoices stay available."),
     ("Edit not approved", "The edit to your profile title was not approved. Your profile remains live."),
@@ -138,3 +151,17 @@ def test_a_template_gives_way_when_the_sentences_say_its_words_are_about_somethi
                         subject="Your profile change was not approved", body=body, forwarded=False, via=Via.DIRECT)
     result, _ = match(original, patterns.load())
     assert result.kind is Kind.OTHER and result.template is None
+
+
+def test_a_submissions_stock_words_never_outweigh_a_decision_the_sentences_state():
+    """'Thanks for submitting your profile' opens rejections and suspensions too: the exact words of
+    the submission template must not make them a submission."""
+    from rejectscan.match import match
+    from rejectscan.models import Original, Via
+
+    body = ("Thanks for submitting your profile! After a careful look, we are unable to approve it at this time.\n\n"
+            "The Upwork Team")
+    original = Original(from_name="Upwork", from_addr="donotreply@upwork.com", subject="Your Upwork profile",
+                        body=body, forwarded=False, via=Via.DIRECT)
+    result, _ = match(original, patterns.load())
+    assert result.kind is Kind.REJECTION

@@ -23,6 +23,8 @@ SUBJECT_WEIGHT = 1.5  # a subject line that states the decision counts more
 REPLY_SUBJECT_WEIGHT = 1.0  # "Re: my profile was rejected": the user's own subject, used only when the body says nothing
 PRONOUN_WEIGHT = 0.6  # "you" as the object is a weaker reading than "your application"
 OWNER_REACH = 40
+_DIRECT = re.compile(r"\s+(?:your|ur|the|this)\s+(?:(?!(?:from|to|on|in|of|for|with|at|by|into|onto)\b)[\w-]+\s+){0,2}")  # "approve your seller account", not "added to your profile"
+OBJECT_AFTER = 12  # "approve your seller account": the user's object right after the outcome is the one it is said of
 WRAPPED_LINE = 45  # a line at least this long that ends mid-sentence was wrapped by the mail client
 DECISION_MIN = 1.0  # a decision needs one plain sentence, or several weaker ones ("welcome aboard" alone is not one)
 SUBMISSION_MIN = 0.5  # "your" must stand this close before an owned object
@@ -226,13 +228,13 @@ def _read(sentence: Sentence, index: int, rules: DecisionRules,
     hedges = [(s, h.reach) for h in rules.hedges for s, _ in hits(h, text)]
     out = []
     for rule, start, end in outcomes:
-        if _hedged(text, start, hedges) or text.endswith("?"):
+        if _hedged(text, start, hedges) or "?" in text[end:]:  # a question: "is my account suspended? (#123)"
             continue
         # not a word of the outcome itself ("unable to offer you": 'offer' is no proposal here),
         # unless it is the user's ("we won't be taking your application further")
         candidates = [o for o in objects if o.rule.pronoun or o.rule.refers or o.owned
                       or not (start <= o.start and o.end <= end)]
-        target = _nearest(candidates, start, end)
+        target = _nearest(candidates, start, end, text)
         if target is not None and target.rule.cls == "other":
             target = _coordinated(text, candidates, target) or target
         if rule.implies and (rule.own_object or target is None or target.rule.cls != "other"):
@@ -277,12 +279,16 @@ def _read(sentence: Sentence, index: int, rules: DecisionRules,
     return out, named
 
 
-def _nearest(objects: list[_Object], start: int, end: int) -> _Object | None:
+def _nearest(objects: list[_Object], start: int, end: int, text: str = "") -> _Object | None:
     """The nearest noun or 'it' (the user's own first when two are as near); 'you' only when there is none."""
     nouns = [o for o in objects if not o.rule.pronoun or o.rule.refers]
     pool = nouns or objects
     if not pool:
         return None
+    after = [o for o in pool if o.owned and not o.rule.pronoun and 0 <= o.start - end <= OBJECT_AFTER
+             and _DIRECT.fullmatch(text, end, o.start)]
+    if after:
+        return min(after, key=lambda o: o.start)  # "we can't approve your account": the verb's own object
     return min(pool, key=lambda o: (max(0, o.start - end, start - o.end), not o.owned))
 
 

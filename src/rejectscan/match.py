@@ -169,8 +169,10 @@ def match(original: Original, patterns: PatternSet) -> tuple[MatchResult, Platfo
                      description=template.description, matched=matched, score=score)
             for i, (matched, score) in enumerate(hits))
         exact = all(score is None or score >= 100 for _, score in hits)
-        # everyday-mail templates (kind other) never outweigh a decision the sentences state
-        trusted = exact and template.kind is not Kind.OTHER
+        # everyday-mail templates (kind other) never outweigh a decision the sentences state, and a
+        # submission's stock words ("thanks for submitting your profile") never outweigh a decision
+        trusted = exact and template.kind is not Kind.OTHER and not (
+            template.kind is Kind.SUBMISSION and decision.kind in (Kind.REJECTION, Kind.APPROVAL, Kind.SUSPENSION))
         if trusted or decision.kind in (None, template.kind):
             return MatchResult(platform=platform.id, kind=template.kind, template=template.id,
                                template_description=template.description, evidence=evidence + signals,
