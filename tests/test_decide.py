@@ -119,6 +119,8 @@ def test_decisions_in_new_words(subject, body, kind):
     ("Webinar", "We regret to inform you that your registration for the webinar has been cancelled."),
     ("Ticket update", "Ticket status: Closed"),
     ("Portfolio", "A portfolio project was removed from your profile because it contained contact details."),
+    ("Help digest", "In some cases the original decision stands after an appeal."),
+    ("Finish your profile", "Don't go further without finishing your profile: clients look at it first."),
     ("Agency", "The agency owner has declined your request to join their studio team."),
     ("Closed", "At your request we have deactivated your account. Your invoices stay available."),
     ("Edit not approved", "The edit to your profile title was not approved. Your profile remains live."),
