@@ -108,7 +108,7 @@ def received_spf(trace: tuple[TraceHeader, ...]) -> list[Result]:
     """SPF verdicts written as Received-SPF headers (Postfix's policy daemons, Gmail) in the
     provider's block, as results: `pass`, `fail`... for the envelope sender's domain."""
     out = []
-    for header in provider_block(trace):
+    for header in trace[:_block(trace)[1]]:
         if header.name != "received-spf":
             continue
         verdict = header.value.strip().split(None, 1)[0].lower().rstrip(";") if header.value.strip() else ""
@@ -199,7 +199,7 @@ def _odd_address(raw: str) -> str:
     """An address written so that readers disagree on it: an encoded word, a space or a no-break
     space inside it, a source route (`<@a:b@c>`), two angle addresses, a second @, a quote or a
     backslash in it, a letter outside ASCII (the Kelvin sign lowercases to k), an address for a
-    display name; and any From the standard library reads as another domain than we do."""
+    display name. _forged_sender adds what Python's parser reads differently."""
     inside = _ANGLE.findall(_QUOTED_NAME.sub("", raw))  # from_headers are unfolded already
     if len(inside) > 1:
         return "two addresses in angle brackets"
@@ -306,9 +306,8 @@ def delivered(trace: tuple[TraceHeader, ...]) -> set[str]:
     headers and the "for <...>" of its own Received lines, above (and in) the hop where the mail came
     in from the internet. A sender writes To and Cc, and can write these too, but only below it."""
     out: set[str] = set()
-    hosts = [_by_host(h.value) if h.name == "received" else None for h in trace]
-    org, _ = _provider(trace, hosts)
-    for header in provider_block(trace):
+    org, size = _block(trace)
+    for header in trace[:size]:
         if header.name in ("delivered-to", "x-original-to"):
             out |= {box.addr.lower() for box in headers.mailboxes_in(header.value) if "@" in box.addr}
         elif header.name == "received":
@@ -327,23 +326,20 @@ def _came_in(received: str, org: str | None) -> bool:
     name the provider on both sides and are not an entry."""
     if not _from_outside(received):
         return False
-    cuts = [m.start() for m in re.finditer(r"\bby\s", received.rsplit(";", 1)[0])]
-    head = received[:cuts[-1]] if cuts else received
-    names = [n for n in _HOSTNAME.findall(head) if not n.replace(".", "").isdigit()]
+    names = [n for n in _HOSTNAME.findall(_from_part(received)) if not n.replace(".", "").isdigit()]
     return org is None or not names or any(_org(n.lower().rstrip(".")) != org for n in names)
 
 
-def provider_block(trace: tuple[TraceHeader, ...]) -> list[TraceHeader]:
-    """The trace headers the user's provider wrote: from the top to the first Received line another
-    organisation wrote (see provider_results)."""
+def _block(trace: tuple[TraceHeader, ...]) -> tuple[str | None, int]:
+    """The provider's organisation and how many trace headers from the top are its own: up to the
+    first Received line another organisation wrote, or, for a provider whose hosts have no public
+    name, the line where mail came in from outside."""
     hosts = [_by_host(h.value) if h.name == "received" else None for h in trace]
     org, entry = _provider(trace, hosts)
-    block = []
     for i, (header, host) in enumerate(zip(trace, hosts)):
         if header.name == "received" and ((host is not None and _org(host) != org) or (entry is not None and i > entry)):
-            break
-        block.append(header)
-    return block
+            return org, i
+    return org, len(trace)
 
 
 def _provider(trace, hosts) -> tuple[str | None, int | None]:
@@ -358,30 +354,25 @@ def _provider(trace, hosts) -> tuple[str | None, int | None]:
 
 
 def provider_results(trace: tuple[TraceHeader, ...], trust: Trust = Trust()) -> ProviderResults:
-    """The results the user's own provider wrote: in its block at the top, with its authserv-id.
+    """The results the user's own provider wrote: in its block at the top (_block), with its authserv-id.
 
     The provider is the organisation of the first Received line that names its host (internal hops
     like "by 2002:a05:..." or "by compute3.internal" name none); its block ends at the first
     Received line another organisation wrote, the sender's own trace. Below that, a results header
     in the provider's name can only have been written by the sender: an impersonation.
     """
-    hosts = [_by_host(h.value) if h.name == "received" else None for h in trace]
-    org, entry = _provider(trace, hosts)  # entry: where mail came in from outside to a provider whose host has no name
+    org, size = _block(trace)
     parsed = {i: _parse(h.value) for i, h in enumerate(trace) if h.name == "authentication-results"}
     # a server the config names wrote results here: then only the config's servers count
     configured = any(p is not None and p[0] in trust.authserv_ids for p in parsed.values())
     groups: list[tuple[Result, ...]] = []
     fails: list[Result] = []
-    inside = True
     impersonated = False
-    for i, (header, host) in enumerate(zip(trace, hosts)):
-        if header.name == "received":
-            if (host is not None and _org(host) != org) or (entry is not None and i > entry):
-                inside = False
-        elif i in parsed:
+    for i, header in enumerate(trace):
+        if i in parsed:
             fails += [r for r in (parsed[i][1] if parsed[i] else ()) if r.method in ("dmarc", "dkim")
                       and r.result in ("fail", "permerror")]
-            if inside:
+            if i < size:
                 trusted = _trusted(parsed[i], org, trust, configured)
                 if trusted:
                     groups.append(tuple(trusted))
@@ -416,13 +407,17 @@ def _trusted(parsed: tuple[str | None, list[Result]] | None, org: str | None, tr
 _FROM_IP = re.compile(r"\[(?:ipv6:)?([0-9a-f.:]+)\]|\(([0-9a-f.:]+)\)", re.IGNORECASE)
 
 
+def _from_part(received: str) -> str:
+    """A Received line's "from" part (HELO, reverse DNS, address): up to its last "by"."""
+    cuts = [m.start() for m in re.finditer(r"\bby\s", received.rsplit(";", 1)[0])]
+    return received[:cuts[-1]] if cuts else received
+
+
 def _from_outside(received: str) -> bool:
     """A hop whose "from" part names a public address: the mail came in from the internet there."""
     if not received.lstrip().lower().startswith("from"):
         return False
-    cuts = [m.start() for m in re.finditer(r"\bby\s", received.rsplit(";", 1)[0])]
-    head = received[:cuts[-1]] if cuts else received  # the "from" part, up to the last "by"
-    for m in _FROM_IP.finditer(head):
+    for m in _FROM_IP.finditer(_from_part(received)):
         try:
             address = ipaddress.ip_address(m.group(1) or m.group(2))
         except ValueError:

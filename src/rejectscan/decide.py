@@ -279,7 +279,7 @@ def _read(sentence: Sentence, index: int, rules: DecisionRules,
     return out, named
 
 
-def _nearest(objects: list[_Object], start: int, end: int, text: str = "") -> _Object | None:
+def _nearest(objects: list[_Object], start: int, end: int, text: str) -> _Object | None:
     """The nearest noun or 'it' (the user's own first when two are as near); 'you' only when there is none."""
     nouns = [o for o in objects if not o.rule.pronoun or o.rule.refers]
     pool = nouns or objects
