@@ -291,8 +291,9 @@ class App:
         before, by fetch or an earlier --record, stays as it was."""
         from rejectscan.store import Saved, run_lock
 
-        saved = [Saved(key=kept[r.source][0], uid=None, record=r, raw=kept[r.source][1],
-                       rules=self.judged_by) for r in records]
+        rules = self.judged_by
+        saved = [Saved(key=kept[r.source][0], uid=None, record=r, raw=kept[r.source][1], rules=rules)
+                 for r in records]
         with run_lock(self.db, 300.0), self._store() as store:
             if submitted is not None and submitted not in {s.at for s in store.submissions()}:
                 store.add_submission(submitted, None, "analyze --submitted-at")
@@ -807,10 +808,8 @@ class App:
 
         words, options, warnings = self._scheduled_command()
         units = tuple(schedule.systemd_units(words, options))
-        env = self.env.environ
-        base = env.get("XDG_CONFIG_HOME") or str(Path(env.get("HOME", "~")).expanduser() / ".config")
-        folder = Path(base) / "systemd" / "user"
-        home = env.get("HOME", "")
+        folder = self.env.folder("config").parent / "systemd" / "user"
+        home = self.env.environ.get("HOME", "")
         shown = f"~{str(folder)[len(home):]}" if home and str(folder).startswith(home.rstrip("/") + "/") else str(folder)
         if dry_run:
             return Scheduled(units=units, written_to=None, warnings=warnings, folder=shown)

@@ -56,8 +56,9 @@ class Environment:
 
     @property
     def zone_warning(self) -> str | None:
-        """One line for the user when TZ is set but names no zone, so UTC is used in its place."""
-        return self._zone[1]
+        """One line for the user when TZ is set but names no zone, so UTC is used in its place. Asked
+        on every command: with no TZ it looks nothing up (the system zone waits until a time is shown)."""
+        return self._zone[1] if self.environ.get("TZ", "").lstrip(":") else None
 
     @functools.cached_property
     def _zone(self) -> tuple[tzinfo, str | None]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Sequence, TextIO
 
-from rejectscan.history import EventKind, History
+from rejectscan.history import EventKind, History, counts
 from rejectscan.models import Kind, Label, TimeSource
 from rejectscan.record import Record
 from rejectscan.safe import csv_cell, field, json_line
@@ -308,7 +308,7 @@ def history_lines(view) -> list[Line]:
                           hang=4))
     for beat in view.heartbeats:
         last_ok = _stamp(beat.last_ok, zone) if beat.last_ok else "never"
-        other = beat.account != getattr(view, "configured", beat.account)
+        other = not counts(beat.account, view.configured)
         lines.append(Line(f"Mailbox {field(beat.account)}: last successful check {last_ok} ({beat.runner})"
                           + (f"; not the configured mailbox (`rejectscan forget {field(beat.account)}` drops it)"
                              if other else ""), Tone.QUIET if other else Tone.PLAIN, hang=2))
