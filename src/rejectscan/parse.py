@@ -206,7 +206,7 @@ def _parse_object(msg: email.message.Message, depth: int) -> ParsedMail:
         from_headers=tuple(headers.plain(raw, charset) for raw in fields.get("from", ())[:5]),
         recipients=tuple(_recipients(fields, charset)),
         # the last To: the one a DKIM signature covers; a sender adds a Cc or another To freely
-        addressed_to=tuple(_recipients({"to": fields.get("to", [])[-1:]}, charset, ("to",))),
+        addressed_to=tuple(_recipients(fields, charset, ("to",), last=True)),
         auto_submitted=_first(fields, "auto-submitted", headers.plain, charset),
         attached=tuple(attached),
         defects=tuple(defects),
@@ -293,9 +293,10 @@ def _sender(values, charset: str) -> tuple[str, str]:
     return box.name.strip(), box.addr.strip().lower()
 
 
-def _recipients(fields: dict, charset: str,
-                names: tuple[str, ...] = ("to", "cc", "delivered-to", "x-original-to")) -> list[str]:
-    values = [raw for name in names for raw in fields.get(name, ())][:20]
+def _recipients(fields: dict, charset: str, names: tuple[str, ...] = ("to", "cc", "delivered-to", "x-original-to"),
+                last: bool = False) -> list[str]:
+    """The addresses in these fields; last: only each field's last instance."""
+    values = [raw for name in names for raw in fields.get(name, ())[-1 if last else 0:]][:20]
     return sorted({box.addr.lower() for raw in values for box in headers.mailboxes(raw, charset) if "@" in box.addr})
 
 

@@ -331,7 +331,9 @@ def _stamp(value: datetime | None, zone=None) -> str:
 
 
 def _zone_name(zone) -> str:
-    return str(getattr(zone, "key", None) or zone)
+    from rejectscan.timestamps import zone_name  # one naming rule, the one stored verdicts are keyed by
+
+    return zone_name(zone)
 
 
 # --- doctor and the pattern tools -------------------------------------------------------------------
